@@ -1,0 +1,255 @@
+/**
+ * `ImapClient`: the public face of rximap. Each method is a cold Observable: nothing is sent
+ * until it is subscribed.
+ *
+ * @module
+ */
+import { Observable, concatMap, defer, map, of, throwError } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
+import type { ConnectionOptions } from 'node:tls';
+import { capabilities, hasCapability } from './commands/capability.js';
+import { login } from './commands/login.js';
+import { logout } from './commands/logout.js';
+import { noop } from './commands/noop.js';
+import type { NoopResult } from './commands/noop.js';
+import { rawCommand } from './commands/raw.js';
+import type { RawCommandOptions } from './commands/raw.js';
+import { starttls } from './commands/starttls.js';
+import { AbortError } from './errors.js';
+import { Session } from './session/session.js';
+import type { SessionLogger } from './session/session.js';
+import type { ConnectionState } from './session/state.js';
+import { connectNodeTransport } from './transport/node-transport.js';
+import type { Transport } from './transport/transport.js';
+import type { CommandArgument } from './wire/encode.js';
+import type { FramesOptions } from './wire/frames-types.js';
+import type { StatusResponse, UntaggedResponse } from './wire/response-types.js';
+
+/** Timeouts in milliseconds; 0 turns one off. */
+export interface Timeouts {
+  /** TCP connection and TLS handshake. Default 30 s. */
+  readonly connect?: number;
+  /** From connected to the server's greeting. Default 30 s. */
+  readonly greeting?: number;
+  /** How long a command may wait while the server sends nothing at all. Default 60 s. */
+  readonly command?: number;
+}
+
+/** Options of {@link ImapClient.connect}. */
+export interface ConnectOptions {
+  /** The server's host name or address. Required unless `transport` is given. */
+  readonly host?: string;
+  /** Default 993 with `tls`, else 143. */
+  readonly port?: number;
+  /** Implicit TLS from the first byte. Default true. */
+  readonly tls?: boolean;
+  /** Node TLS options (`ca`, `rejectUnauthorized`, `servername`, ...), for TLS and STARTTLS. */
+  readonly tlsOptions?: ConnectionOptions;
+  /**
+   * Upgrade a plain connection with STARTTLS before emitting the client. Fails (and closes) when the
+   * server cannot: never continues in plaintext.
+   */
+  readonly starttls?: boolean;
+  /** Milliseconds for every timeout, or each one apart. */
+  readonly timeout?: number | Timeouts;
+  /** Message ids are UIDs (default true). */
+  readonly useUid?: boolean;
+  /** Folder names are encoded to and decoded from modified UTF-7 (default true). */
+  readonly folderEncode?: boolean;
+  /** A transport of one's own (a {@link ScriptedTransport} in tests); `host` and `tls` are then unused. */
+  readonly transport?: Transport;
+  /** Where to log the conversation; passwords are never logged. */
+  readonly logger?: SessionLogger;
+  /** Limits of the framing layer (line length, streaming threshold, buffered bytes). */
+  readonly frames?: FramesOptions;
+  /** The largest literal joined into memory when nobody streams it. Default 256 MiB. */
+  readonly maxLiteralSize?: number;
+}
+
+function timeoutsOf(option: ConnectOptions['timeout']): Timeouts {
+  return typeof option === 'number' ? { connect: option, greeting: option, command: option } : (option ?? {});
+}
+
+/**
+ * An IMAP client. Get one with {@link ImapClient.connect}.
+ *
+ * @example
+ * ```ts
+ * import { ImapClient } from 'rximap';
+ * import { concatMap, lastValueFrom } from 'rxjs';
+ *
+ * const client = await lastValueFrom(ImapClient.connect({ host: 'imap.example.org' }));
+ * await lastValueFrom(client.login('alice', process.env.IMAP_PASSWORD!));
+ * console.log(await lastValueFrom(client.capabilities()));
+ * await lastValueFrom(client.logout());
+ * ```
+ */
+export class ImapClient {
+  /** Message ids are UIDs (and results keyed by UID). */
+  useUid: boolean;
+  /** Folder names are modified-UTF-7 encoded and decoded. */
+  folderEncode: boolean;
+
+  private constructor(
+    /** The engine under this client: for extensions and tests. */
+    readonly session: Session,
+    /** The server's greeting. */
+    readonly greeting: StatusResponse,
+    options: ConnectOptions,
+  ) {
+    this.useUid = options.useUid ?? true;
+    this.folderEncode = options.folderEncode ?? true;
+  }
+
+  /**
+   * Connects, reads the greeting, and (with `starttls`) upgrades to TLS; emits the client once it is
+   * ready for commands, then completes. Unsubscribing before that closes the connection.
+   *
+   * @example
+   * ```ts
+   * const client = await lastValueFrom(
+   *   ImapClient.connect({ host: 'localhost', port: 993, tlsOptions: { ca: readFileSync('ca.crt') } }),
+   * );
+   * ```
+   */
+  static connect(options: ConnectOptions): Observable<ImapClient> {
+    const timeouts = timeoutsOf(options.timeout);
+    return defer(() => {
+      if (options.transport) return of(options.transport);
+      if (!options.host) return throwError(() => new TypeError('ImapClient.connect needs a host (or a transport)'));
+      const tls = options.tls ?? true;
+      return connectNodeTransport({
+        host: options.host,
+        port: options.port ?? (tls ? 993 : 143),
+        tls,
+        tlsOptions: options.tlsOptions,
+        connectTimeout: timeouts.connect,
+      });
+    }).pipe(
+      concatMap(
+        (transport) =>
+          new Observable<ImapClient>((subscriber) => {
+            const session = new Session(transport, {
+              commandTimeout: timeouts.command,
+              greetingTimeout: timeouts.greeting,
+              frames: options.frames,
+              maxLiteralSize: options.maxLiteralSize,
+              logger: options.logger,
+            });
+            let ready = false;
+            const subscription = session.greeting$
+              .pipe(
+                map((greeting) => new ImapClient(session, greeting, options)),
+                concatMap((client) =>
+                  options.starttls ? client.starttls(options.tlsOptions).pipe(map(() => client)) : of(client),
+                ),
+              )
+              .subscribe({
+                next: (client) => {
+                  ready = true;
+                  subscriber.next(client);
+                },
+                error: (error: unknown) => {
+                  session.shutdown('connecting failed');
+                  subscriber.error(error);
+                },
+                complete: () => subscriber.complete(),
+              });
+            return () => {
+              subscription.unsubscribe();
+              if (!ready) session.shutdown('connecting was cancelled');
+            };
+          }),
+      ),
+    );
+  }
+
+  /** The greeting's text (`'Dovecot ready.'`). */
+  get welcome(): string {
+    return this.greeting.text;
+  }
+
+  /** The transport under the session (IMAPClient's `socket()`). */
+  get transport(): Transport {
+    return this.session.transport;
+  }
+
+  /** Every untagged response, hot and typed, whether a command asked for it or not. */
+  get untagged$(): Observable<UntaggedResponse> {
+    return this.session.untagged$;
+  }
+
+  /** The connection state, replaying the current one. */
+  get state$(): Observable<ConnectionState> {
+    return this.session.state$;
+  }
+
+  /** The current connection state. */
+  get state(): ConnectionState {
+    return this.session.state;
+  }
+
+  /** The capabilities as announced, `null` while unknown (after LOGIN or STARTTLS until asked). */
+  get capabilities$(): Observable<readonly string[] | null> {
+    return this.session.capabilities$;
+  }
+
+  /** LOGIN with a user name and password. Fails with `LoginError`. */
+  login(user: string, password: string): Observable<string> {
+    return login(this.session, user, password);
+  }
+
+  /** The server's capabilities, upper case; asks the server only when they are unknown. */
+  capabilities(): Observable<readonly string[]> {
+    return capabilities(this.session);
+  }
+
+  /** Whether the server has a capability (case-insensitive). */
+  hasCapability(capability: string): Observable<boolean> {
+    return hasCapability(this.session, capability);
+  }
+
+  /** Upgrades a plain connection with STARTTLS; refused on a connection that is already secure. */
+  starttls(tlsOptions?: ConnectionOptions): Observable<string> {
+    return starttls(this.session, tlsOptions);
+  }
+
+  /** NOOP: emits the server's text and the untagged responses it sent meanwhile. */
+  noop(): Observable<NoopResult> {
+    return noop(this.session);
+  }
+
+  /** LOGOUT, then closes the connection. */
+  logout(): Observable<string> {
+    return logout(this.session);
+  }
+
+  /** Closes the connection without LOGOUT; pending commands fail with `AbortError`. */
+  shutdown(): void {
+    this.session.shutdown();
+  }
+
+  /**
+   * Any command: emits the untagged responses that arrive while it runs, completes on the tagged OK.
+   *
+   * @example
+   * ```ts
+   * client.command('GETQUOTAROOT', ['INBOX']).subscribe((response) => console.log(response.kind));
+   * ```
+   */
+  command(name: string, args: readonly CommandArgument[] | string = [], options: RawCommandOptions = {}): Observable<UntaggedResponse> {
+    return rawCommand(this.session, name, args, options);
+  }
+
+  /** `await using client = ...`: logs out, and shuts down if that fails. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.session.closed) return;
+    try {
+      await lastValueFrom(this.logout(), { defaultValue: '' });
+    } catch (error) {
+      if (!(error instanceof AbortError)) this.shutdown();
+    } finally {
+      if (!this.session.closed) this.shutdown();
+    }
+  }
+}

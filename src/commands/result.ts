@@ -1,0 +1,75 @@
+/**
+ * Small operators that turn a command's events into the plain results the client returns.
+ *
+ * @module
+ */
+import { Observable, filter, last, map, toArray } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { CapabilityError, IllegalStateError, ImapError } from '../errors.js';
+import type { CommandEvent } from '../session/command.js';
+import type { Session } from '../session/session.js';
+import type { ConnectionState } from '../session/state.js';
+import type { TaggedResponse, UntaggedResponse } from '../wire/response-types.js';
+
+/** The tagged completion's text: what `login()`, `noop()` and friends return. */
+export function completionText(): OperatorFunction<CommandEvent, string> {
+  return (events) =>
+    events.pipe(
+      last((event): event is TaggedResponse => event.type === 'tagged'),
+      map((tagged) => tagged.text),
+    );
+}
+
+/** The untagged responses a command claimed, in order, as one array with the tagged completion. */
+export function collectUntagged(): OperatorFunction<CommandEvent, { tagged: TaggedResponse; untagged: UntaggedResponse[] }> {
+  return (events) =>
+    events.pipe(
+      toArray(),
+      map((all) => ({
+        tagged: all[all.length - 1] as TaggedResponse,
+        untagged: all.filter((event): event is UntaggedResponse => event.type === 'untagged'),
+      })),
+    );
+}
+
+/** Only the untagged responses a command claimed, as they arrive. */
+export function untaggedOnly(): OperatorFunction<CommandEvent, UntaggedResponse> {
+  return (events) => events.pipe(filter((event): event is UntaggedResponse => event.type === 'untagged'));
+}
+
+/**
+ * Fails with {@link IllegalStateError}, sending nothing, unless the session is in one of `states`.
+ * Checked when subscribed, so it sees the state at the moment the command is asked for.
+ */
+export function requireState<T>(session: Session, command: string, states: readonly ConnectionState[], run: () => Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    if (!states.includes(session.state)) {
+      subscriber.error(
+        new IllegalStateError(`${command} is not allowed in the ${session.state} state (needs ${states.join(' or ')})`, { command }),
+      );
+      return;
+    }
+    return run().subscribe(subscriber);
+  });
+}
+
+/** A {@link CapabilityError} for a command the server cannot run. */
+export function missingCapability(command: string, capability: string): CapabilityError {
+  return new CapabilityError(`${command} needs the server capability ${capability}`, { command });
+}
+
+/** Re-throws command failures as `ErrorClass` (say, {@link LoginError}), keeping every detail. */
+export function rethrowAs(ErrorClass: new (message: string, details: ConstructorParameters<typeof ImapError>[1]) => ImapError) {
+  return (error: unknown): never => {
+    if (error instanceof ImapError && error.status !== undefined) {
+      throw new ErrorClass(error.message, {
+        command: error.command,
+        tag: error.tag,
+        status: error.status,
+        code: error.code,
+        text: error.text,
+      });
+    }
+    throw error;
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * STARTTLS (RFC 3501 §6.2.1).
+ *
+ * @module
+ */
+import { concatMap, map, throwError } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { ConnectionOptions } from 'node:tls';
+import type { Session } from '../session/session.js';
+import { capabilities, refreshCapabilities } from './capability.js';
+import { missingCapability, requireState } from './result.js';
+
+/**
+ * Upgrades a plain connection to TLS, then asks for the capabilities again (what the server said
+ * before may have been forged). Fails with `CapabilityError` when the server lacks STARTTLS, and
+ * with `AbortError` when the handshake fails: it never continues in plaintext.
+ *
+ * @example
+ * ```ts
+ * starttls(session, { ca: readFileSync('ca.crt') }).subscribe((text) => console.log(text));
+ * ```
+ */
+export function starttls(session: Session, tlsOptions?: ConnectionOptions): Observable<string> {
+  return requireState(session, 'STARTTLS', ['not-authenticated'], () =>
+    capabilities(session).pipe(
+      concatMap((caps) => (caps.includes('STARTTLS') ? session.startTls(tlsOptions) : throwError(() => missingCapability('STARTTLS', 'STARTTLS')))),
+      concatMap((tagged) => refreshCapabilities(session).pipe(map(() => tagged.text))),
+    ),
+  );
+}

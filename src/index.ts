@@ -1,0 +1,52 @@
+/**
+ * rximap: a complete IMAP client for TypeScript, built on RxJS.
+ *
+ * @example
+ * ```ts
+ * import { ImapClient } from 'rximap';
+ * import { lastValueFrom } from 'rxjs';
+ *
+ * const client = await lastValueFrom(ImapClient.connect({ host: 'imap.example.org' }));
+ * await lastValueFrom(client.login('alice', 'secret'));
+ * ```
+ *
+ * @module
+ */
+export { ImapClient } from './client.js';
+export type { ConnectOptions, Timeouts } from './client.js';
+export type { NoopResult } from './commands/noop.js';
+export type { RawCommandOptions } from './commands/raw.js';
+export * from './constants.js';
+export {
+  AbortError,
+  CapabilityError,
+  IllegalStateError,
+  ImapError,
+  InvalidCriteriaError,
+  LoginError,
+  ProtocolError,
+  ReadOnlyError,
+  TimeoutError,
+} from './errors.js';
+export type { ImapErrorDetails } from './errors.js';
+export { Session } from './session/session.js';
+export type { SessionLogger, SessionOptions } from './session/session.js';
+export type { CommandEvent, CommandRequest, PipelineMode } from './session/command.js';
+export type { ConnectionState } from './session/state.js';
+export { connectNodeTransport, NodeTransport } from './transport/node-transport.js';
+export type { NodeTransportOptions } from './transport/node-transport.js';
+export type { Transport } from './transport/transport.js';
+export { frames } from './wire/frames.js';
+export { responses } from './wire/responses.js';
+export { parseResponse } from './wire/parse-response.js';
+export * from './wire/encode.js';
+export type * from './wire/frames-types.js';
+export { DEFAULT_MAX_BUFFERED_SIZE, DEFAULT_MAX_LINE_LENGTH, DEFAULT_STREAM_THRESHOLD } from './wire/frames-types.js';
+export type * from './wire/response-types.js';
+export { responseCodeName } from './wire/response-types.js';
+export { Address, isMultipart } from './wire/message-types.js';
+export type { AddressRaw, BodyStructure, Disposition, Envelope, EnvelopeRaw, MultipartBody, SinglePartBody } from './wire/message-types.js';
+export { decodeModifiedUtf7, encodeModifiedUtf7 } from './codec/modified-utf7.js';
+export { formatInternalDate, parseImapDate } from './codec/dates.js';
+export { decodeEncodedWords } from './codec/encoded-words.js';
+export { encodeSequenceSet, expandSequenceSet, parseSequenceSet } from './codec/sequence-set.js';

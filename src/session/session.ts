@@ -1,0 +1,601 @@
+/**
+ * The engine: one subscription to the server's responses, shared hot; tags, the command queue and
+ * pipelining; continuation requests; connection state and capabilities.
+ *
+ * @module
+ */
+import { AsyncSubject, BehaviorSubject, Observable, Subject, filter, share } from 'rxjs';
+import type { Subscriber, Subscription } from 'rxjs';
+import type { ConnectionOptions } from 'node:tls';
+import { AbortError, IllegalStateError, ImapError, ProtocolError, TimeoutError } from '../errors.js';
+import type { Transport } from '../transport/transport.js';
+import { encodeCommand } from '../wire/encode.js';
+import { frames } from '../wire/frames.js';
+import type { FramesOptions } from '../wire/frames-types.js';
+import { responseCodeName } from '../wire/response-types.js';
+import type {
+  ContinuationRequest,
+  FetchResponse,
+  Response,
+  ResponseCode,
+  StatusResponse,
+  TaggedResponse,
+  UntaggedResponse,
+} from '../wire/response-types.js';
+import { responses } from '../wire/responses.js';
+import type { CommandEvent, CommandRequest } from './command.js';
+import { stateAfter } from './state.js';
+import type { ConnectionState } from './state.js';
+
+/** Where the session writes what it does. Messages never hold credentials. */
+export interface SessionLogger {
+  debug?(message: string): void;
+  warn?(message: string): void;
+}
+
+/** Options of a {@link Session}. */
+export interface SessionOptions {
+  /**
+   * Milliseconds a command may wait while the server sends nothing at all, before it fails with
+   * `TimeoutError`. Any byte from the server counts as life. Default 60 s; 0 disables.
+   */
+  readonly commandTimeout?: number;
+  /** Milliseconds to wait for the greeting. Default 30 s; 0 disables. */
+  readonly greetingTimeout?: number;
+  /** Limits of the framing layer. */
+  readonly frames?: FramesOptions;
+  /**
+   * The largest streamed literal the session joins into a FETCH response when no command streams
+   * it. Larger ones fail the connection with `ProtocolError`. Default 256 MiB.
+   */
+  readonly maxLiteralSize?: number;
+  readonly logger?: SessionLogger;
+}
+
+/** A command that was subscribed to and has not completed. */
+interface Pending {
+  readonly request: InternalRequest;
+  readonly subscriber: Subscriber<CommandEvent>;
+  tag?: string;
+  /** Pieces still to write, each after a continuation request. */
+  pieces: Uint8Array[];
+  sentAt: number;
+  /** The subscriber left or timed out: responses are consumed but not delivered. */
+  detached: boolean;
+}
+
+/** A streamed literal that no command takes, joined so its FETCH response can carry the bytes. */
+interface Collecting {
+  readonly bytes: Uint8Array;
+  filled: number;
+}
+
+const DEFAULT_COMMAND_TIMEOUT = 60_000;
+const DEFAULT_GREETING_TIMEOUT = 30_000;
+const DEFAULT_MAX_LITERAL_SIZE = 256 * 1024 * 1024;
+
+/**
+ * One IMAP connection's engine. It reads the transport through `frames()` and `responses()` once,
+ * shares the responses hot, and runs commands: each {@link execute} is a cold Observable that sends
+ * the command when subscribed, emits the untagged responses it claims as they arrive, then the
+ * tagged OK, and completes; NO and BAD become {@link ImapError}s.
+ *
+ * When the transport errors or closes, every pending command fails with {@link AbortError} at
+ * once, and later ones fail without being sent.
+ *
+ * @example
+ * ```ts
+ * const session = new Session(transport);
+ * session.execute({ name: 'NOOP' }).subscribe({ complete: () => console.log('done') });
+ * ```
+ */
+export class Session {
+  /** Every response, hot: untagged, tagged, continuation requests and streamed literal pieces. */
+  readonly responses$: Observable<Response>;
+  /** Every untagged response, hot, whether a command claimed it or not. */
+  readonly untagged$: Observable<UntaggedResponse>;
+  /** The connection state; replays the current one. */
+  readonly state$: BehaviorSubject<ConnectionState>;
+  /** The server's capabilities (upper case) as last announced; `null` while unknown or stale. */
+  readonly capabilities$: BehaviorSubject<readonly string[] | null>;
+  /** Capabilities turned on by ENABLE (RFC 5161), upper case. */
+  readonly enabled = new Set<string>();
+  /** The greeting, once read: emits it and completes; errors if the server refuses with BYE. */
+  readonly greeting$ = new AsyncSubject<StatusResponse>();
+
+  private readonly responseSubject = new Subject<Response>();
+  private readonly options: SessionOptions;
+  private readonly queue: Pending[] = [];
+  private readonly inFlight: Pending[] = [];
+  /** The command that holds the wire: mid-literal, or answering continuations (SASL, IDLE). */
+  private writer: Pending | null = null;
+  private tagCounter = 0;
+  private pipeline: Subscription | null = null;
+  private abortedWith: AbortError | null = null;
+  private bye: StatusResponse | null = null;
+  private pumping = false;
+  private pumpAgain = false;
+  private lastActivity = Date.now();
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
+  private greetingTimer: ReturnType<typeof setTimeout> | null = null;
+  private collecting: Collecting | null = null;
+  private greeted = false;
+  private readonly collected: Uint8Array[] = [];
+
+  constructor(
+    readonly transport: Transport,
+    options: SessionOptions = {},
+  ) {
+    this.options = options;
+    this.state$ = new BehaviorSubject<ConnectionState>('connecting');
+    this.capabilities$ = new BehaviorSubject<readonly string[] | null>(null);
+    this.responses$ = this.responseSubject.asObservable();
+    this.untagged$ = this.responses$.pipe(
+      filter((response): response is UntaggedResponse => response.type === 'untagged'),
+      share(),
+    );
+    const greetingTimeout = options.greetingTimeout ?? DEFAULT_GREETING_TIMEOUT;
+    if (greetingTimeout > 0) {
+      this.greetingTimer = setTimeout(() => {
+        this.abort(new TimeoutError(`no greeting from the server within ${greetingTimeout} ms`));
+      }, greetingTimeout);
+    }
+    this.read();
+  }
+
+  /** The current connection state. */
+  get state(): ConnectionState {
+    return this.state$.value;
+  }
+
+  /** The capabilities as last announced, or `null` while unknown. */
+  get capabilities(): readonly string[] | null {
+    return this.capabilities$.value;
+  }
+
+  /** True when the connection is gone (closed, failed, or shut down). */
+  get closed(): boolean {
+    return this.abortedWith !== null;
+  }
+
+  /**
+   * Runs a command: a cold Observable that queues it on subscribe, sends it when RFC 3501 §5.5
+   * allows, emits its claimed untagged responses, then its tagged OK, and completes.
+   * Unsubscribing before it is sent takes it off the queue; after, its responses are consumed
+   * and dropped, so the connection stays in step.
+   */
+  execute(request: CommandRequest): Observable<CommandEvent> {
+    return this.run(request);
+  }
+
+  private run(request: InternalRequest): Observable<CommandEvent> {
+    return new Observable<CommandEvent>((subscriber) => {
+      if (this.abortedWith) {
+        subscriber.error(this.abortError(request.name));
+        return;
+      }
+      const pending: Pending = { request, subscriber, pieces: [], sentAt: 0, detached: false };
+      this.queue.push(pending);
+      this.pump();
+      return () => {
+        if (pending.tag === undefined) {
+          const index = this.queue.indexOf(pending);
+          if (index >= 0) this.queue.splice(index, 1);
+          this.pump();
+        } else {
+          pending.detached = true;
+        }
+      };
+    });
+  }
+
+  /**
+   * STARTTLS (RFC 3501 §6.2.1): on the tagged OK the session stops reading at once, so bytes that
+   * follow the OK in plaintext are never parsed; then the transport negotiates TLS and reading
+   * resumes on the secured stream. Capabilities become unknown (they must be asked again).
+   * Fails with `AbortError` when the handshake fails: never falls back to plaintext.
+   */
+  startTls(tlsOptions?: ConnectionOptions): Observable<TaggedResponse> {
+    return new Observable<TaggedResponse>((subscriber) => {
+      if (this.transport.secure) {
+        subscriber.error(new IllegalStateError('the connection is already secured by TLS', { command: 'STARTTLS' }));
+        return;
+      }
+      let completion: TaggedResponse | undefined;
+      return this.run({
+        name: 'STARTTLS',
+        pipeline: 'exclusive',
+        onTagged: (tagged) => {
+          if (tagged.status !== 'OK') return undefined;
+          completion = tagged;
+          this.pipeline?.unsubscribe();
+          this.pipeline = null;
+          this.capabilities$.next(null);
+          return this.transport.startTls(tlsOptions);
+        },
+      }).subscribe({
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          if (completion) subscriber.next(completion);
+          subscriber.complete();
+        },
+      });
+    });
+  }
+
+  /**
+   * Closes the connection without LOGOUT. Pending commands fail with `AbortError`.
+   */
+  shutdown(reason = 'the connection was shut down'): void {
+    this.abort(new AbortError(reason));
+    this.transport.close();
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  private read(): void {
+    this.pipeline = this.transport.chunks$.pipe(frames(this.options.frames), responses()).subscribe({
+      next: (response) => this.onResponse(response),
+      error: (error: unknown) => {
+        const abort =
+          error instanceof AbortError
+            ? error
+            : new AbortError(error instanceof Error ? error.message : String(error), {
+                cause: error,
+                status: error instanceof ImapError ? error.status : undefined,
+              });
+        this.abort(abort, error);
+        this.transport.close();
+      },
+      complete: () => {
+        const text = this.bye ? `the server said BYE: ${this.bye.text}` : 'the server closed the connection';
+        this.abort(new AbortError(text, { status: this.bye ? 'BYE' : undefined, text: this.bye?.text }));
+      },
+    });
+  }
+
+  private onResponse(response: Response): void {
+    this.lastActivity = Date.now();
+    switch (response.type) {
+      case 'tagged':
+        this.onTagged(response);
+        break;
+      case 'continuation':
+        this.onContinuation(response);
+        break;
+      case 'untagged':
+        this.onUntagged(response);
+        break;
+      default:
+        this.onLiteralPiece(response);
+    }
+  }
+
+  private onUntagged(response: UntaggedResponse): void {
+    if (this.state$.value === 'connecting') {
+      this.onGreeting(response);
+      return;
+    }
+    if (response.kind === 'FETCH' && this.collected.length > 0) response = this.withCollected(response);
+    this.learn(response);
+    this.responseSubject.next(response);
+    const claimant = this.inFlight.find((pending) => pending.request.claims?.(response) ?? false);
+    if (claimant && !claimant.detached) claimant.subscriber.next(response);
+  }
+
+  private onGreeting(response: UntaggedResponse): void {
+    if (this.greetingTimer) clearTimeout(this.greetingTimer);
+    this.greetingTimer = null;
+    this.responseSubject.next(response);
+    if (response.kind !== 'OK' && response.kind !== 'PREAUTH' && response.kind !== 'BYE') {
+      this.fail(new ProtocolError(`the greeting must be OK, PREAUTH or BYE, not ${response.kind}`, { rule: 'greeting', offset: 0 }));
+      return;
+    }
+    if (response.kind === 'BYE') {
+      this.bye = response;
+      const error = new AbortError(`the server refused the connection: ${response.text}`, {
+        status: 'BYE',
+        text: response.text,
+        code: response.code ? responseCodeName(response.code) : undefined,
+      });
+      this.greeted = true;
+      this.greeting$.error(error);
+      this.abort(error);
+      this.transport.close();
+      return;
+    }
+    this.learnCode(response.code);
+    this.state$.next(response.kind === 'PREAUTH' ? 'authenticated' : 'not-authenticated');
+    this.greeted = true;
+    this.greeting$.next(response);
+    this.greeting$.complete();
+    this.pump();
+  }
+
+  /** Keeps capabilities and the BYE text current from what the server says on its own. */
+  private learn(response: UntaggedResponse): void {
+    switch (response.kind) {
+      case 'CAPABILITY':
+        this.capabilities$.next(response.capabilities);
+        break;
+      case 'ENABLED':
+        for (const capability of response.capabilities) this.enabled.add(capability);
+        break;
+      case 'BYE':
+        this.bye = response;
+        break;
+      case 'OK':
+      case 'NO':
+      case 'BAD':
+      case 'PREAUTH':
+        this.learnCode(response.code);
+        if (response.code?.name === 'ALERT') this.options.logger?.warn?.(`server alert: ${response.text}`);
+        break;
+    }
+  }
+
+  private learnCode(code: ResponseCode | undefined): void {
+    if (code?.name === 'CAPABILITY') this.capabilities$.next(code.capabilities);
+  }
+
+  private onTagged(response: TaggedResponse): void {
+    this.responseSubject.next(response);
+    const index = this.inFlight.findIndex((pending) => pending.tag === response.tag);
+    if (index < 0) {
+      this.options.logger?.warn?.(`tagged response for an unknown tag ${response.tag}`);
+      return;
+    }
+    const [pending] = this.inFlight.splice(index, 1);
+    if (this.writer === pending) this.writer = null;
+    const name = pending.request.name;
+    const next = stateAfter(name, response.status, this.state$.value);
+    if (next && next !== this.state$.value) this.state$.next(next);
+    this.learnCode(response.code);
+    if (response.status === 'OK' && (name === 'LOGIN' || name === 'AUTHENTICATE') && response.code?.name !== 'CAPABILITY') {
+      // Servers may offer more (or less) once authenticated; ask again when needed.
+      this.capabilities$.next(null);
+    }
+    const upgrade = pending.request.onTagged?.(response);
+    if (upgrade) {
+      upgrade.subscribe({
+        error: (error: unknown) => {
+          this.finish(pending, undefined, error);
+          this.abort(error instanceof AbortError ? error : new AbortError(String(error), { cause: error }));
+          this.transport.close();
+        },
+        complete: () => {
+          this.read();
+          this.finish(pending, response);
+          this.pump();
+        },
+      });
+      return;
+    }
+    this.finish(pending, response);
+    this.scheduleWatchdog();
+    this.pump();
+  }
+
+  private finish(pending: Pending, response: TaggedResponse | undefined, error?: unknown): void {
+    if (pending.detached) return;
+    if (error !== undefined) {
+      pending.subscriber.error(error);
+    } else if (response && response.status === 'OK') {
+      pending.subscriber.next(response);
+      pending.subscriber.complete();
+    } else if (response) {
+      pending.subscriber.error(
+        new ImapError(`${pending.request.name} failed: ${response.status} ${response.text}`, {
+          command: pending.request.name,
+          tag: response.tag,
+          status: response.status === 'NO' ? 'NO' : 'BAD',
+          code: response.code ? responseCodeName(response.code) : undefined,
+          text: response.text,
+        }),
+      );
+    }
+  }
+
+  private onContinuation(request: ContinuationRequest): void {
+    this.responseSubject.next(request);
+    const writer = this.writer;
+    if (!writer) {
+      this.options.logger?.warn?.('continuation request while no command waits for one');
+      return;
+    }
+    const piece = writer.pieces.shift();
+    if (piece) {
+      if (writer.pieces.length === 0 && !writer.request.onContinuation) this.writer = null;
+      this.transport.write(piece);
+      if (!this.writer) this.pump();
+      return;
+    }
+    if (writer.request.onContinuation) {
+      if (!writer.detached) writer.subscriber.next(request);
+      const answer = writer.request.onContinuation(request);
+      if (answer) this.transport.write(answer);
+    }
+  }
+
+  private onLiteralPiece(piece: Response & { type: 'literal-start' | 'literal-chunk' | 'literal-end' }): void {
+    this.responseSubject.next(piece);
+    const streamer = this.inFlight.find((pending) => pending.request.streamsLiterals);
+    if (streamer) {
+      if (!streamer.detached) streamer.subscriber.next(piece);
+      return;
+    }
+    // Nobody streams it: join it, bounded, so the FETCH response can carry the bytes.
+    if (piece.type === 'literal-start') {
+      const max = this.options.maxLiteralSize ?? DEFAULT_MAX_LITERAL_SIZE;
+      if (piece.size > max) {
+        this.fail(new ProtocolError(`a literal of ${piece.size} bytes exceeds maxLiteralSize (${max})`, { rule: 'literal', offset: 0 }));
+        return;
+      }
+      this.collecting = { bytes: new Uint8Array(piece.size), filled: 0 };
+    } else if (piece.type === 'literal-chunk' && this.collecting) {
+      this.collecting.bytes.set(piece.bytes, this.collecting.filled);
+      this.collecting.filled += piece.bytes.length;
+    } else if (piece.type === 'literal-end' && this.collecting) {
+      this.collected.push(this.collecting.bytes);
+      this.collecting = null;
+    }
+  }
+
+  /** Puts the joined literals in place of the FETCH response's streamed-literal markers, in order. */
+  private withCollected(response: FetchResponse): FetchResponse {
+    const sections = response.attributes.sections;
+    if (!sections) return response;
+    for (const key of Object.keys(sections)) {
+      const value = sections[key];
+      if (value !== null && !(value instanceof Uint8Array) && this.collected.length > 0) {
+        sections[key] = this.collected.shift() as Uint8Array;
+      }
+    }
+    return response;
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /** Sends queued commands while RFC 3501 §5.5 allows; re-entrant calls just ask for another round. */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (this.queue.length > 0 && this.mayWrite(this.queue[0])) {
+          this.send(this.queue.shift() as Pending);
+        }
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private mayWrite(next: Pending): boolean {
+    const state = this.state$.value;
+    if (state === 'connecting' || this.writer || !this.pipeline) return false;
+    if (this.inFlight.length === 0) return true;
+    if (next.request.pipeline === 'exclusive') return false;
+    for (const pending of this.inFlight) {
+      if (pending.request.pipeline === 'exclusive') return false;
+      if (next.request.usesSequenceNumbers && pending.request.mayExpunge) return false;
+    }
+    return true;
+  }
+
+  private send(pending: Pending): void {
+    const { request } = pending;
+    const tag = `A${++this.tagCounter}`;
+    let pieces: Uint8Array[];
+    try {
+      pieces = encodeCommand(tag, request.name, request.args ?? [], {
+        literals: this.literalMode(),
+        utf8: this.enabled.has('UTF8=ACCEPT'),
+      });
+    } catch (error) {
+      pending.subscriber.error(error);
+      return;
+    }
+    pending.tag = tag;
+    pending.pieces = pieces.slice(1);
+    pending.sentAt = Date.now();
+    this.inFlight.push(pending);
+    if (pending.pieces.length > 0 || request.onContinuation) this.writer = pending;
+    this.options.logger?.debug?.(`C: ${tag} ${request.name}${request.redactedArgs !== undefined ? ` ${request.redactedArgs}` : ''}`);
+    this.transport.write(pieces[0]);
+    this.scheduleWatchdog();
+  }
+
+  private literalMode(): 'sync' | 'literal+' | 'literal-' {
+    const capabilities = this.capabilities$.value;
+    if (!capabilities) return 'sync';
+    if (capabilities.includes('LITERAL+')) return 'literal+';
+    if (capabilities.includes('LITERAL-')) return 'literal-';
+    return 'sync';
+  }
+
+  // ------------------------------------------------------------------ timeouts and failure
+
+  /** One timer for all commands: a command times out when the server was silent for its timeout. */
+  private scheduleWatchdog(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    let earliest = Infinity;
+    for (const pending of this.inFlight) {
+      const timeout = this.timeoutOf(pending);
+      if (timeout > 0 && !pending.detached) earliest = Math.min(earliest, Math.max(pending.sentAt, this.lastActivity) + timeout);
+    }
+    if (earliest === Infinity) return;
+    this.watchdog = setTimeout(() => this.checkTimeouts(), Math.max(0, earliest - Date.now()));
+  }
+
+  private checkTimeouts(): void {
+    this.watchdog = null;
+    const now = Date.now();
+    for (const pending of this.inFlight) {
+      const timeout = this.timeoutOf(pending);
+      if (timeout <= 0 || pending.detached) continue;
+      if (now - Math.max(pending.sentAt, this.lastActivity) >= timeout) {
+        pending.detached = true;
+        pending.subscriber.error(
+          new TimeoutError(`${pending.request.name} got no answer: the server was silent for ${timeout} ms`, {
+            command: pending.request.name,
+            tag: pending.tag,
+          }),
+        );
+      }
+    }
+    this.scheduleWatchdog();
+  }
+
+  private timeoutOf(pending: Pending): number {
+    return pending.request.timeout ?? this.options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT;
+  }
+
+  private abortError(command: string): AbortError {
+    const cause = this.abortedWith as AbortError;
+    return new AbortError(cause.message, { command, status: cause.status, text: cause.text, cause });
+  }
+
+  /** A fatal protocol failure: the connection cannot be trusted to be in step any more. */
+  private fail(error: ProtocolError): void {
+    this.abort(new AbortError(error.message, { cause: error }), error);
+    this.transport.close();
+  }
+
+  /** The connection is gone: fail everything pending at once, and everything after. */
+  private abort(error: AbortError | TimeoutError, original?: unknown): void {
+    if (this.abortedWith) return;
+    this.abortedWith = error instanceof AbortError ? error : new AbortError(error.message, { cause: error });
+    if (this.greetingTimer) clearTimeout(this.greetingTimer);
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.greetingTimer = this.watchdog = null;
+    this.pipeline?.unsubscribe();
+    this.pipeline = null;
+    this.writer = null;
+    if (this.state$.value !== 'logout') this.state$.next('logout');
+    const pending = [...this.inFlight, ...this.queue];
+    this.inFlight.length = 0;
+    this.queue.length = 0;
+    for (const entry of pending) {
+      if (!entry.detached) entry.subscriber.error(this.abortError(entry.request.name));
+    }
+    if (!this.greeted) {
+      this.greeted = true;
+      this.greeting$.error(original instanceof ImapError ? original : error);
+    }
+    this.responseSubject.complete();
+    this.state$.complete();
+    this.capabilities$.complete();
+  }
+}
+
+/** A request with a hook the session uses for STARTTLS; not part of the public command shape. */
+interface InternalRequest extends CommandRequest {
+  /** Runs on the tagged response before the command completes; an Observable returned is awaited. */
+  readonly onTagged?: (response: TaggedResponse) => Observable<void> | undefined;
+}
