@@ -20,21 +20,33 @@ const aliases: ReadonlyMap<string, string> = new Map([
   ['l1', 'windows-1252'],
   ['us-ascii', 'windows-1252'],
   ['ascii', 'windows-1252'],
-  ['iso-8859-8-i', 'iso-8859-8'],
-  ['x-mac-roman', 'macintosh'],
+  ['cp1252', 'windows-1252'],
 ]);
 
-/** What {@link resolveCharset} found: the library that decodes a charset, under which name. */
-type Resolved = { readonly via: 'iconv'; readonly name: string } | { readonly via: 'text-decoder'; readonly name: string };
+/** UTF-8, the most common charset by far, natively; invalid sequences become U+FFFD. */
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** Resolutions by lower-case label; `null` for labels nothing decodes. Headers repeat a few labels. */
+/** Validates and decodes in one native pass; the fastest way to turn short ASCII into a string, too. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** What {@link resolveCharset} found: the library that decodes a charset, under which name. */
+interface Resolved {
+  readonly via: 'iconv' | 'text-decoder';
+  readonly name: string;
+}
+
+/**
+ * Resolutions by label as written; `null` for labels nothing decodes. Mail repeats a handful of
+ * labels, and their number is bounded by what the cache keeps.
+ */
 const resolved = new Map<string, Resolved | null>();
+const resolvedLimit = 256;
 
 /** Finds the decoder for a charset label (case-insensitive, surrounding quotes and spaces ignored). */
 function resolveCharset(label: string): Resolved | null {
-  const key = label.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
-  const cached = resolved.get(key);
+  const cached = resolved.get(label);
   if (cached !== undefined) return cached;
+  const key = label.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
   const name = aliases.get(key) ?? key;
   let result: Resolved | null = null;
   if (name !== '' && iconv.encodingExists(name)) {
@@ -47,7 +59,9 @@ function resolveCharset(label: string): Resolved | null {
       result = null;
     }
   }
-  resolved.set(key, result);
+  // A server may send any number of made-up labels: keep the cache bounded.
+  if (resolved.size >= resolvedLimit) resolved.clear();
+  resolved.set(label, result);
   return result;
 }
 
@@ -79,6 +93,7 @@ export function isKnownCharset(charset: string): boolean {
 export function decodeCharset(bytes: Uint8Array, charset: string): string | null {
   const decoder = resolveCharset(charset);
   if (decoder === null) return null;
+  if (decoder.name === 'utf-8' || decoder.name === 'utf8') return lenientUtf8.decode(bytes);
   if (decoder.name === 'windows-1252') return decodeWindows1252(bytes);
   if (decoder.via === 'iconv') return iconv.decode(bytes, decoder.name, { stripBOM: false });
   return new TextDecoder(decoder.name, { ignoreBOM: true }).decode(bytes);
@@ -103,8 +118,6 @@ export function decodeUnlabelled(bytes: Uint8Array): string {
   }
 }
 
-/** Validates and decodes in one native pass; the fastest way to turn short ASCII into a string, too. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** windows-1252's 0x80–0x9F; the five bytes it leaves undefined map to the C1 controls, as in WHATWG. */
 const cp1252High =

@@ -143,7 +143,7 @@ function decodeB(payload: string): Uint8Array | null {
  * @returns the bytes, or `null` when a `=` is not followed by two hex digits.
  */
 function decodeQ(payload: string): Uint8Array | null {
-  const bytes = new Uint8Array(payload.length);
+  const bytes = Buffer.allocUnsafe(payload.length);
   let length = 0;
   for (let i = 0; i < payload.length; i++) {
     const c = payload.charCodeAt(i);

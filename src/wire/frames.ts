@@ -30,10 +30,12 @@ const TILDE = 0x7e;
  * `{n}` is continued by `n` raw bytes and the line after them.</span>
  *
  * ```
- * chunks: ──[* 1 EXISTS\r\n* 2 FE]──[TCH (BODY[] {3}\r\nab]──[c)\r\n]──|
- *                      frames()
- * frames: ──r───────────────────────────────────────────────s──────────|
- *   r = { type: 'response', bytes: '* 1 EXISTS\r\n' }            (a view of chunk 1)
+ * chunks: ──a───────b───────c───|
+ *          frames()
+ * frames: ──r─────────────────s───|
+ *
+ *   a = '* 1 EXISTS\r\n* 2 FE'   b = 'TCH (BODY[] {3}\r\nab'   c = 'c)\r\n'
+ *   r = { type: 'response', bytes: '* 1 EXISTS\r\n' }                  (a view of a)
  *   s = { type: 'response', bytes: '* 2 FETCH (BODY[] {3}\r\nabc)\r\n' } (one joining copy)
  * ```
  *
@@ -50,11 +52,14 @@ const TILDE = 0x7e;
  * each streamed literal's header:
  *
  * ```
- * chunks: ──[* 1 FETCH (BODY[] {100000}\r\n…]──[…]──[…)\r\n]──|
- *                      frames({ streamThreshold: 65536 })
- * frames: ──(s c)──────────────────────────────c─────(c e r)──|
- *   s = literal-start, c = literal-chunk, e = literal-end,
- *   r = { type: 'response', bytes: '* 1 FETCH (BODY[] {100000}\r\n)\r\n', streamed: [29] }
+ * chunks: ──a───────b───────c───────|
+ *          frames({ streamThreshold: 65536 })
+ * frames: ──(sx)────y───────(zer)───|
+ *
+ *   a = '* 1 FETCH (BODY[] {100000}\r\n' + 40000 bytes   b = 50000 bytes   c = 10000 bytes + ')\r\n'
+ *   s = { type: 'literal-start', head: '* 1 FETCH (BODY[] {100000}\r\n', size: 100000, binary: false }
+ *   x, y, z = { type: 'literal-chunk', bytes } (views of a, b and c)   e = { type: 'literal-end' }
+ *   r = { type: 'response', bytes: '* 1 FETCH (BODY[] {100000}\r\n)\r\n', streamed: [28] }
  * ```
  *
  * Limits, each failing with a {@link ProtocolError} whose `offset` is the byte offset in the
@@ -149,14 +154,51 @@ class Framer {
   private streamed: number[] | undefined;
   /** Stream offset of the current chunk's first byte. */
   private consumed = 0;
+  /** A chunk is being framed: chunks and completion that arrive meanwhile wait their turn. */
+  private busy = false;
+  /** Chunks that arrived while busy (a consumer that makes the source emit from within `next`). */
+  private readonly waiting: Uint8Array[] = [];
+  /** The source completed while busy. */
+  private ended = false;
 
   constructor(
     private readonly subscriber: Subscriber<Frame>,
     private readonly limits: Limits,
   ) {}
 
-  /** Frames one chunk, emitting every response (and literal piece) it completes. */
+  /**
+   * Frames one chunk, emitting every response (and literal piece) it completes. A chunk that
+   * arrives while one is being framed (the consumer made the source emit from within `next`) is
+   * framed after it, in order.
+   */
   push(chunk: Uint8Array): void {
+    if (this.busy) {
+      this.waiting.push(chunk);
+      return;
+    }
+    this.busy = true;
+    try {
+      this.frame(chunk);
+      for (let i = 0; i < this.waiting.length && !this.subscriber.closed; i++) this.frame(this.waiting[i]);
+    } finally {
+      this.waiting.length = 0;
+      this.busy = false;
+    }
+    if (this.ended && !this.subscriber.closed) this.end();
+  }
+
+  /** The source completed: fine between responses, an error inside one. */
+  end(): void {
+    if (this.busy) {
+      this.ended = true;
+    } else if (this.partsLength > 0 || this.literalLeft > 0 || this.streaming) {
+      this.fail('connection closed mid-response', 'response', this.consumed);
+    } else {
+      this.subscriber.complete();
+    }
+  }
+
+  private frame(chunk: Uint8Array): void {
     const subscriber = this.subscriber;
     const length = chunk.length;
     let pos = 0;
@@ -211,15 +253,6 @@ class Framer {
       this.partsLength += length - start;
     }
     this.consumed += length;
-  }
-
-  /** The source completed: fine between responses, an error inside one. */
-  end(): void {
-    if (this.partsLength > 0 || this.literalLeft > 0 || this.streaming) {
-      this.fail('connection closed mid-response', 'response', this.consumed);
-    } else {
-      this.subscriber.complete();
-    }
   }
 
   /**

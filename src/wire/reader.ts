@@ -25,9 +25,9 @@ export const DOT = 0x2e;
 export const ASTERISK = 0x2a;
 export const PLUS = 0x2b;
 export const TILDE = 0x7e;
+export const GREATER_THAN = 0x3e;
 
 const CLOSE_BRACE = 0x7d;
-const GREATER_THAN = 0x3e;
 const ZERO = 0x30;
 const NINE = 0x39;
 const COLON = 0x3a;
@@ -113,6 +113,8 @@ export class Reader {
   private readonly streamed: readonly number[];
   private nextStreamed = 0;
   private readonly head: boolean;
+  /** The same bytes as a Buffer: its `latin1` decoding makes short strings without a view per string. */
+  private readonly buffer: Buffer;
 
   constructor(
     /** The response's bytes, final CRLF included. */
@@ -121,6 +123,7 @@ export class Reader {
   ) {
     this.streamed = options.streamed ?? NO_STREAMED;
     this.head = options.head ?? false;
+    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** The byte at {@link Reader.pos}, or -1 at the end. */
@@ -194,8 +197,7 @@ export class Reader {
 
   /** `number = 1*DIGIT`, at most 2^32 - 1. */
   number(rule: string): number {
-    const value = this.digits(rule, MAX_NUMBER);
-    return value;
+    return this.digits(rule, MAX_NUMBER);
   }
 
   /** `nz-number = digit-nz *DIGIT`, at most 2^32 - 1. */
@@ -234,8 +236,8 @@ export class Reader {
       this.pos++;
     }
     if (this.pos === start) this.fail(`expected a number, found ${this.found()}`, rule);
-    // 17 digits or more may have lost precision on the way, so look at the length as well.
-    if (value > max || this.pos - start > 16) this.fail('number out of range', rule, start);
+    // Rounding on the way is monotonic, so a value past `max` still compares past it.
+    if (value > max) this.fail('number out of range', rule, start);
     return value;
   }
 
@@ -407,13 +409,40 @@ export class Reader {
 
   /** An `astring` as text (UTF-8, or windows-1252 when it is not valid UTF-8). */
   astringText(rule: string): string {
-    return text(this.astring(rule));
+    const byte = this.peek();
+    if (byte === DQUOTE) return this.quotedText(rule);
+    if (byte === OPEN_BRACE || byte === TILDE) return this.textOf(this.string(rule));
+    const start = this.pos;
+    const end = this.runEnd(ASTRING_CHAR);
+    if (end === start) this.fail(`expected an atom or a string, found ${this.found()}`, rule);
+    this.pos = end;
+    return this.ascii(start, end);
   }
 
   /** An `nstring` as text, `null` for NIL. */
   nstringText(rule: string): string | null {
+    if (this.peek() === DQUOTE) return this.quotedText(rule);
     const value = this.nstring(rule);
-    return value === null ? null : text(value);
+    return value === null ? null : this.textOf(value);
+  }
+
+  /** A `quoted` as text, without a view of its bytes when it holds no escape (the common case). */
+  private quotedText(rule: string): string {
+    const bytes = this.bytes;
+    const start = this.pos + 1;
+    let end = start;
+    let byte: number;
+    while (end < bytes.length && (byte = bytes[end]) !== DQUOTE && byte !== BACKSLASH && byte !== CR && byte !== LF) end++;
+    if (bytes[end] !== DQUOTE) return this.textOf(this.quoted(rule));
+    this.pos = end + 1;
+    return this.text(start, end);
+  }
+
+  /** `value` as text; `value` was read by this reader, so it is usually a view of {@link Reader.bytes}. */
+  textOf(value: Uint8Array): string {
+    if (value.buffer !== this.bytes.buffer) return bytesToText(value);
+    const start = value.byteOffset - this.bytes.byteOffset;
+    return this.text(start, start + value.length);
   }
 
   /**
@@ -421,17 +450,21 @@ export class Reader {
    * `(seq-number / seq-range) ["," sequence-set]`, `seq-number = nz-number / "*"`.
    */
   sequenceSet(rule: string): string {
-    const start = this.pos;
-    for (;;) {
-      this.seqNumber(rule);
-      if (this.skip(COLON)) this.seqNumber(rule);
-      if (!this.skip(COMMA)) break;
-    }
-    return this.ascii(start, this.pos);
+    return this.set(rule, true);
   }
 
-  private seqNumber(rule: string): void {
-    if (!this.skip(ASTERISK)) this.nzNumber(rule);
+  /** A `uid-set` as sent: `(uniqueid / uid-range) *("," uid-set)`, a sequence set without `*`. */
+  uidSet(rule: string): string {
+    return this.set(rule, false);
+  }
+
+  private set(rule: string, star: boolean): string {
+    const start = this.pos;
+    do {
+      if (!(star && this.skip(ASTERISK))) this.nzNumber(rule);
+      if (this.skip(COLON) && !(star && this.skip(ASTERISK))) this.nzNumber(rule);
+    } while (this.skip(COMMA));
+    return this.ascii(start, this.pos);
   }
 
   /** `text = 1*TEXT-CHAR` up to the line end, decoded (RFC 9051 allows UTF-8); may be empty. */
@@ -445,12 +478,12 @@ export class Reader {
   text(start: number, end: number): string {
     const bytes = this.bytes;
     for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return decodeUnlabelled(bytes.subarray(start, end));
-    return this.ascii(start, end);
+    return this.buffer.toString('latin1', start, end);
   }
 
   /** `bytes[start, end)`, known to be ASCII, as a string. */
   ascii(start: number, end: number): string {
-    return ascii(this.bytes, start, end);
+    return this.buffer.toString('latin1', start, end);
   }
 
   /** `bytes[start, end)`, known to be ASCII, upper-cased. */
@@ -469,19 +502,10 @@ export class Reader {
   }
 }
 
-/** Short runs are the common case: `fromCharCode` on a view beats a decoder call there. */
-const latin1 = new TextDecoder('latin1');
-
-/** `bytes[start, end)`, known to be ASCII, as a string. */
-export function ascii(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start < 64) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  return latin1.decode(bytes.subarray(start, end));
-}
-
 /** Bytes as text: ASCII directly, else UTF-8 (windows-1252 when not valid UTF-8). */
-export function text(bytes: Uint8Array): string {
+export function bytesToText(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return decodeUnlabelled(bytes);
-  return ascii(bytes, 0, bytes.length);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** A byte, for an error message: `"("`, `SP`, `0x00`. */
@@ -524,5 +548,32 @@ export function imapValue(r: Reader, rule: string): ImapValue {
   return r.ascii(start, end);
 }
 
-/** Bytes of {@link CLOSE_BRACE} and {@link GREATER_THAN}, for the partial `<n>` of a section. */
-export const CLOSE_ANGLE = GREATER_THAN;
+/**
+ * `flag = "\Answered" / ... / flag-keyword / flag-extension`, `flag-extension = "\" atom`,
+ * `flag-keyword = atom`, as sent (case kept). With `perm`, also `flag-perm`'s `"\*"`.
+ */
+export function flag(r: Reader, rule: string, perm = false): string {
+  const start = r.pos;
+  if (r.skip(BACKSLASH) && perm && r.skip(ASTERISK)) return '\\*';
+  return r.ascii(start, r.atomEnd(rule));
+}
+
+/** `flag-list = "(" [flag *(SP flag)] ")"`; with `perm`, flags may be `"\*"` (`flag-perm`). */
+export function flagList(r: Reader, rule: string, perm = false): string[] {
+  r.expect(OPEN_PAREN, rule);
+  const flags: string[] = [];
+  if (r.skip(CLOSE_PAREN)) return flags;
+  do flags.push(flag(r, rule, perm));
+  while (r.skip(SP));
+  r.expect(CLOSE_PAREN, rule);
+  return flags;
+}
+
+/**
+ * Sets `record[key]`, also when a hostile server names a key `__proto__` (a plain assignment
+ * would change the record's prototype, or be dropped).
+ */
+export function define<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
