@@ -557,8 +557,10 @@ export class Session {
   }
 
   private abortError(command: string): AbortError {
-    const cause = this.abortedWith as AbortError;
-    return new AbortError(cause.message, { command, status: cause.status, text: cause.text, cause });
+    const aborted = this.abortedWith as AbortError;
+    // Point at the root cause (a ProtocolError, a socket error), not at the session's own wrapper.
+    const cause = aborted.cause ?? aborted;
+    return new AbortError(aborted.message, { command, status: aborted.status, code: aborted.code, text: aborted.text, cause });
   }
 
   /** A fatal protocol failure: the connection cannot be trusted to be in step any more. */

@@ -32,7 +32,7 @@ const TILDE = 0x7e;
  * ```
  * chunks: ──a───────b───────c───|
  *          frames()
- * frames: ──r─────────────────s───|
+ * frames: ──r───────────────s───|
  *
  *   a = '* 1 EXISTS\r\n* 2 FE'   b = 'TCH (BODY[] {3}\r\nab'   c = 'c)\r\n'
  *   r = { type: 'response', bytes: '* 1 EXISTS\r\n' }                  (a view of a)
@@ -231,21 +231,18 @@ class Framer {
       if (lf === -1) break;
       const header = this.literalHeader(chunk, start, lf);
       this.lineLength = 0;
+      if (header === undefined) return; // malformed; the error is sent
       if (header === null) {
         this.emitResponse(chunk, start, pos);
         start = pos;
-      } else if (header !== undefined) {
-        if (header.size >= this.limits.streamThreshold) {
-          this.startStreamedLiteral(chunk, start, pos, header);
-          start = pos;
-        } else if (this.partsLength + (pos - start) + header.size > this.limits.maxBufferedSize) {
-          this.failBuffered(this.lineStart);
-          return;
-        } else {
-          this.literalLeft = header.size;
-        }
-      } else {
+      } else if (header.size >= this.limits.streamThreshold) {
+        this.startStreamedLiteral(chunk, start, pos, header);
+        start = pos;
+      } else if (this.partsLength + (pos - start) + header.size > this.limits.maxBufferedSize) {
+        this.failBuffered(this.lineStart);
         return;
+      } else {
+        this.literalLeft = header.size;
       }
     }
     if (start < length && !subscriber.closed) {

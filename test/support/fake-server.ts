@@ -382,7 +382,7 @@ function bridgeTo(plain: Socket, unread: Buffer): Duplex {
   });
   // Its errors reach the TLSSocket on top, which fails the handshake or the reads.
   bridge.on('error', () => undefined);
-  void unread;
+  if (unread.length > 0) bridge.push(unread);
   plain.on('data', (chunk: Buffer) => {
     if (!bridge.push(chunk)) plain.pause();
   });
