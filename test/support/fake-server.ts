@@ -114,7 +114,7 @@ function parseCommand(line: string): FakeCommand {
  */
 export class FakeConnection {
   #socket: Socket;
-  /** The TCP socket under TLS, which alone can send a RST; `null` under implicit TLS. */
+  /** The accepted TCP socket, which stays under STARTTLS and alone can send a RST; `null` under implicit TLS. */
   readonly #tcp: Socket | null;
   #unread: Buffer = Buffer.alloc(0);
   readonly #received: Buffer[] = [];
