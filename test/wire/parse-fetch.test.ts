@@ -150,8 +150,8 @@ describe('body sections', () => {
   });
 
   it('RFC822, RFC822.HEADER and RFC822.TEXT', () => {
-    expect(fetch('* 1 FETCH (RFC822.HEADER {9}\r\nA: b\r\n\r\n\r\n RFC822.TEXT "body" rfc822 NIL)\r\n')).toEqual({
-      sections: { 'RFC822.HEADER': bytes('A: b\r\n\r\n\r'), 'RFC822.TEXT': bytes('body'), RFC822: null },
+    expect(fetch('* 1 FETCH (RFC822.HEADER {8}\r\nA: b\r\n\r\n RFC822.TEXT "body" rfc822 NIL)\r\n')).toEqual({
+      sections: { 'RFC822.HEADER': bytes('A: b\r\n\r\n'), 'RFC822.TEXT': bytes('body'), RFC822: null },
     });
   });
 
@@ -242,13 +242,13 @@ describe('parseLiteralStart', () => {
     });
   });
 
-  it('skips over an earlier streamed literal in the head', () => {
+  it('reads over an earlier streamed literal, whose bytes the head does not hold', () => {
     expect(parseLiteralStart(bytes('* 2 FETCH (BODY[1] {70000}\r\n BODY[2] {80000}\r\n'), 80000)).toEqual({
       type: 'literal-start',
       size: 80000,
       seq: 2,
       item: 'BODY[2]',
-      before: {},
+      before: { sections: { 'BODY[1]': { streamed: true, size: 70000 } } },
     });
   });
 
