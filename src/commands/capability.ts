@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Observable, defer, last, map, of } from 'rxjs';
+import type { Observable} from 'rxjs';
+import { defer, last, map, of } from 'rxjs';
 import type { Session } from '../session/session.js';
 import type { UntaggedResponse } from '../wire/response-types.js';
 

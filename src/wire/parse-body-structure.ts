@@ -28,11 +28,13 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export function body(r: Reader, section?: string, prefix = ''): BodyStructure {
   r.expect(OPEN_PAREN, 'body');
+  r.descend('body');
   const node =
     r.peek() === OPEN_PAREN
       ? bodyTypeMpart(r, section, prefix)
       : bodyType1part(r, section ?? (prefix === '' ? '1' : `${prefix}.1`));
   r.expect(CLOSE_PAREN, 'body');
+  r.ascend();
   return node;
 }
 

@@ -14,7 +14,7 @@ const EQUALS = 0x3d;
 const QUESTION = 0x3f;
 
 /**
- * Header text read by `r`: RFC 2047 encoded words undone. Plain ASCII (the common case) is read
+ * Header text, the string `r` read last: RFC 2047 encoded words undone. Plain ASCII (the common case) is read
  * directly; only text with `=?` or 8-bit bytes goes through the decoder.
  */
 export function headerText(r: Reader, bytes: Uint8Array): string {
@@ -36,8 +36,10 @@ export function headerText(r: Reader, bytes: Uint8Array): string {
 export function envelope(r: Reader): Envelope {
   r.expect(OPEN_PAREN, 'envelope');
   const date = r.nstring('env-date');
+  const dateText = date === null ? null : r.textOf(date);
   r.sp('envelope');
   const subject = r.nstring('env-subject');
+  const subjectText = subject === null ? null : headerText(r, subject);
   r.sp('envelope');
   const from = addressList(r, 'env-from');
   r.sp('envelope');
@@ -52,20 +54,22 @@ export function envelope(r: Reader): Envelope {
   const bcc = addressList(r, 'env-bcc');
   r.sp('envelope');
   const inReplyTo = r.nstring('env-in-reply-to');
+  const inReplyToText = inReplyTo === null ? null : r.textOf(inReplyTo);
   r.sp('envelope');
   const messageId = r.nstring('env-message-id');
+  const messageIdText = messageId === null ? null : r.textOf(messageId);
   r.expect(CLOSE_PAREN, 'envelope');
   return {
-    date: date === null ? null : parseRfc2822Date(r.textOf(date)),
-    subject: subject === null ? null : headerText(r, subject),
+    date: dateText === null ? null : parseRfc2822Date(dateText),
+    subject: subjectText,
     from,
     sender,
     replyTo,
     to,
     cc,
     bcc,
-    inReplyTo: inReplyTo === null ? null : r.textOf(inReplyTo),
-    messageId: messageId === null ? null : r.textOf(messageId),
+    inReplyTo: inReplyToText,
+    messageId: messageIdText,
     raw: { date, subject, inReplyTo, messageId },
   };
 }
@@ -94,6 +98,7 @@ export function addressList(r: Reader, rule: string): readonly Address[] {
 export function address(r: Reader): Address {
   r.expect(OPEN_PAREN, 'address');
   const name = r.nstring('addr-name');
+  const nameText = name === null ? null : headerText(r, name);
   r.sp('address');
   const route = r.nstringText('addr-adl');
   r.sp('address');
@@ -101,5 +106,5 @@ export function address(r: Reader): Address {
   r.sp('address');
   const host = r.nstringText('addr-host');
   r.expect(CLOSE_PAREN, 'address');
-  return new Address(name === null ? null : headerText(r, name), route, mailbox, host, { name });
+  return new Address(nameText, route, mailbox, host, { name });
 }

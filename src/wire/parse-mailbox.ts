@@ -243,12 +243,15 @@ export function threadData(r: Reader): ThreadResponse {
 /** `thread-list`: numbers separated by SP, nested lists next to each other or after an SP. */
 function threadList(r: Reader): Thread {
   r.expect(OPEN_PAREN, 'thread-list');
+  r.descend('thread-list');
   const members: (number | Thread)[] = [];
   for (;;) {
     members.push(r.peek() === OPEN_PAREN ? threadList(r) : r.nzNumber('thread-members'));
-    if (r.skip(CLOSE_PAREN)) return members;
+    if (r.skip(CLOSE_PAREN)) break;
     if (r.peek() !== OPEN_PAREN || typeof members[members.length - 1] === 'number') r.sp('thread-members');
   }
+  r.ascend();
+  return members;
 }
 
 /** `"VANISHED" SP ["(EARLIER)" SP] known-uids` (RFC 7162); the uid-set as sent. */

@@ -80,6 +80,12 @@ function streamedLiteral(size: number): StreamedLiteral {
 
 const NO_STREAMED: readonly number[] = [];
 
+/**
+ * The deepest nesting of parenthesised lists read: far beyond real BODYSTRUCTUREs and THREADs,
+ * and far below what would overflow the stack on a hostile `((((...`.
+ */
+const MAX_DEPTH = 1000;
+
 /** How {@link Reader} treats literals. */
 export interface ReaderOptions {
   /**
@@ -113,6 +119,10 @@ export class Reader {
   private readonly streamed: readonly number[];
   private nextStreamed = 0;
   private readonly head: boolean;
+  private depth = 0;
+  /** Where the last string read lies in {@link Reader.bytes}; -1 when it was copied to undo escapes. */
+  private lastStart = -1;
+  private lastEnd = -1;
   /** The same bytes as a Buffer: its `latin1` decoding makes short strings without a view per string. */
   private readonly buffer: Buffer;
 
@@ -134,6 +144,19 @@ export class Reader {
   /** Throws the {@link ProtocolError} for `rule` failing at `offset` (the cursor by default). */
   fail(reason: string, rule: string, offset = this.pos): never {
     throw new ProtocolError(reason, { rule, offset });
+  }
+
+  /**
+   * Enters a nested list of a recursive rule (`body`, `thread-list`, generic values); pair with
+   * {@link Reader.ascend}. Fails past {@link MAX_DEPTH} levels.
+   */
+  descend(rule: string): void {
+    if (++this.depth > MAX_DEPTH) this.fail('lists nested too deep', rule);
+  }
+
+  /** Leaves a nested list entered with {@link Reader.descend}. */
+  ascend(): void {
+    this.depth--;
   }
 
   /** Reads `byte` (`SP`, `"("`, ...) or fails with `rule`. */
@@ -338,7 +361,8 @@ export class Reader {
       }
     }
     const end = this.pos++;
-    if (escapes === 0) return bytes.subarray(start, end);
+    if (escapes === 0) return this.view(start, end);
+    this.lastStart = -1;
     const out = new Uint8Array(end - start - escapes);
     for (let i = start, o = 0; i < end; i++) out[o++] = bytes[i] === BACKSLASH ? bytes[++i] : bytes[i];
     return out;
@@ -367,7 +391,23 @@ export class Reader {
       this.fail('literal runs past the end of the response', rule, start);
     }
     this.pos = start + size;
-    return bytes.subarray(start, this.pos);
+    return this.view(start, this.pos);
+  }
+
+  /** A string's content, `bytes[start, end)`, as a view; remembered for {@link Reader.textOf}. */
+  private view(start: number, end: number): Uint8Array {
+    this.lastStart = start;
+    this.lastEnd = end;
+    return this.bytes.subarray(start, end);
+  }
+
+  /**
+   * True when a `literal` or a `literal8` starts at the cursor. (`~` alone is an atom's first
+   * character; a literal8 is `~{`, which no atom can start with.)
+   */
+  atLiteral(): boolean {
+    const byte = this.peek();
+    return byte === OPEN_BRACE || (byte === TILDE && this.bytes[this.pos + 1] === OPEN_BRACE);
   }
 
   /** `string = quoted / literal`, when its value is needed: a streamed literal fails here. */
@@ -382,7 +422,7 @@ export class Reader {
   /** `nstring = string / nil`. */
   nstring(rule: string): Uint8Array | null {
     const byte = this.peek();
-    if (byte === DQUOTE || byte === OPEN_BRACE || byte === TILDE) return this.string(rule);
+    if (byte === DQUOTE || this.atLiteral()) return this.string(rule);
     if (this.nil()) return null;
     return this.fail(`expected a string or NIL, found ${this.found()}`, rule);
   }
@@ -391,7 +431,7 @@ export class Reader {
   sectionValue(rule: string): Uint8Array | StreamedLiteral | null {
     const byte = this.peek();
     if (byte === DQUOTE) return this.quoted(rule);
-    if (byte === OPEN_BRACE || byte === TILDE) return this.literal(rule);
+    if (this.atLiteral()) return this.literal(rule);
     if (this.nil()) return null;
     return this.fail(`expected a string or NIL, found ${this.found()}`, rule);
   }
@@ -399,19 +439,19 @@ export class Reader {
   /** `astring = 1*ASTRING-CHAR / string`. */
   astring(rule: string): Uint8Array {
     const byte = this.peek();
-    if (byte === DQUOTE || byte === OPEN_BRACE || byte === TILDE) return this.string(rule);
+    if (byte === DQUOTE || this.atLiteral()) return this.string(rule);
     const start = this.pos;
     const end = this.runEnd(ASTRING_CHAR);
     if (end === start) this.fail(`expected an atom or a string, found ${this.found()}`, rule);
     this.pos = end;
-    return this.bytes.subarray(start, end);
+    return this.view(start, end);
   }
 
   /** An `astring` as text (UTF-8, or windows-1252 when it is not valid UTF-8). */
   astringText(rule: string): string {
     const byte = this.peek();
     if (byte === DQUOTE) return this.quotedText(rule);
-    if (byte === OPEN_BRACE || byte === TILDE) return this.textOf(this.string(rule));
+    if (this.atLiteral()) return this.textOf(this.string(rule));
     const start = this.pos;
     const end = this.runEnd(ASTRING_CHAR);
     if (end === start) this.fail(`expected an atom or a string, found ${this.found()}`, rule);
@@ -438,11 +478,14 @@ export class Reader {
     return this.text(start, end);
   }
 
-  /** `value` as text; `value` was read by this reader, so it is usually a view of {@link Reader.bytes}. */
+  /**
+   * `value`, the string this reader read last, as text. It is decoded from where it lies in
+   * {@link Reader.bytes}, which is cheaper than decoding the view (when escapes were undone, the
+   * copy is decoded).
+   */
   textOf(value: Uint8Array): string {
-    if (value.buffer !== this.bytes.buffer) return bytesToText(value);
-    const start = value.byteOffset - this.bytes.byteOffset;
-    return this.text(start, start + value.length);
+    if (this.lastStart < 0 || this.lastEnd - this.lastStart !== value.length) return bytesToText(value);
+    return this.text(this.lastStart, this.lastEnd);
   }
 
   /**
@@ -478,11 +521,24 @@ export class Reader {
   text(start: number, end: number): string {
     const bytes = this.bytes;
     for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return decodeUnlabelled(bytes.subarray(start, end));
-    return this.buffer.toString('latin1', start, end);
+    return this.ascii(start, end);
   }
 
   /** `bytes[start, end)`, known to be ASCII, as a string. */
   ascii(start: number, end: number): string {
+    const b = this.bytes;
+    const s = start;
+    switch (end - start) {
+      case 0: return '';
+      case 1: return String.fromCharCode(b[s]);
+      case 2: return String.fromCharCode(b[s], b[s + 1]);
+      case 3: return String.fromCharCode(b[s], b[s + 1], b[s + 2]);
+      case 4: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3]);
+      case 5: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+      case 6: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+      case 7: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+      case 8: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    }
     return this.buffer.toString('latin1', start, end);
   }
 
@@ -526,16 +582,18 @@ function describe(byte: number): string {
 export function imapValue(r: Reader, rule: string): ImapValue {
   const byte = r.peek();
   if (byte === OPEN_PAREN) {
+    r.descend(rule);
     r.pos++;
     const list: ImapValue[] = [];
-    if (r.skip(CLOSE_PAREN)) return list;
-    for (;;) {
-      list.push(imapValue(r, rule));
-      if (r.skip(CLOSE_PAREN)) return list;
-      r.sp(rule);
+    if (!r.skip(CLOSE_PAREN)) {
+      do list.push(imapValue(r, rule));
+      while (r.skip(SP));
+      r.expect(CLOSE_PAREN, rule);
     }
+    r.ascend();
+    return list;
   }
-  if (byte === DQUOTE || byte === OPEN_BRACE || (byte === TILDE && r.bytes[r.pos + 1] === OPEN_BRACE)) {
+  if (byte === DQUOTE || r.atLiteral()) {
     return r.string(rule);
   }
   if (r.nil()) return null;

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../src/errors.js';
 import { Address } from '../../src/wire/message-types.js';
 import type { Envelope } from '../../src/wire/message-types.js';
-import { parseResponse } from '../../src/wire/parse-response.js';
-
-const encoder = new TextEncoder();
-const bytes = (text: string) => encoder.encode(text);
+import { bytes, parse, protocolError } from './parse-helpers.js';
 
 /** The envelope of `* 1 FETCH (ENVELOPE <text>)`. */
 function envelope(text: string): Envelope {
-  const response = parseResponse(bytes(`* 1 FETCH (ENVELOPE ${text})\r\n`));
+  const response = parse(`* 1 FETCH (ENVELOPE ${text})\r\n`);
   if (response.type !== 'untagged' || response.kind !== 'FETCH' || !response.attributes.envelope) {
     throw new Error('no envelope');
   }
@@ -19,15 +15,7 @@ function envelope(text: string): Envelope {
 /** The offset of `needle` in the FETCH response that wraps an envelope. */
 const at = (text: string, needle: string) => `* 1 FETCH (ENVELOPE ${text}`.indexOf(needle);
 
-function failure(text: string): ProtocolError {
-  try {
-    envelope(text);
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('parsed');
-}
+const failure = (text: string) => protocolError(() => envelope(text));
 
 const address = (name: string | null, mailbox: string | null, host: string | null, rawName = name) =>
   new Address(name, null, mailbox, host, { name: rawName === null ? null : bytes(rawName) });

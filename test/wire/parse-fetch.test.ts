@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../src/errors.js';
 import { parseLiteralStart } from '../../src/wire/parse-fetch.js';
 import { parseResponse } from '../../src/wire/parse-response.js';
 import type { FetchAttributes } from '../../src/wire/response-types.js';
-
-const encoder = new TextEncoder();
-const bytes = (text: string) => encoder.encode(text);
+import { bytes, failure } from './parse-helpers.js';
 
 /** The attributes of the FETCH response `text`, checking its sequence number. */
 function fetch(text: string, seq = 1, streamed?: number[]): FetchAttributes {
@@ -13,16 +10,6 @@ function fetch(text: string, seq = 1, streamed?: number[]): FetchAttributes {
   if (response.type !== 'untagged' || response.kind !== 'FETCH') throw new Error(`not a FETCH: ${text}`);
   expect(response.seq).toBe(seq);
   return response.attributes;
-}
-
-function failure(text: string): ProtocolError {
-  try {
-    parseResponse(bytes(text));
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error(`parsed: ${JSON.stringify(text)}`);
 }
 
 describe('FETCH data items', () => {

@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../src/errors.js';
-import { parseResponse } from '../../src/wire/parse-response.js';
-
-const encoder = new TextEncoder();
-const parse = (text: string) => parseResponse(encoder.encode(text));
-
-/** The ProtocolError parsing `text` throws. */
-function failure(text: string): ProtocolError {
-  try {
-    parse(text);
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error(`parsed: ${JSON.stringify(text)}`);
-}
+import { bytes, failure, parse } from './parse-helpers.js';
 
 describe('greeting and untagged status responses', () => {
   it('reads a Dovecot greeting with its CAPABILITY code', () => {
@@ -316,14 +301,14 @@ describe('simple untagged data', () => {
       type: 'untagged',
       kind: 'OTHER',
       name: 'XYZZY',
-      raw: encoder.encode('some (thing) "else"'),
+      raw: bytes('some (thing) "else"'),
     });
     expect(parse('* 5 x-archived 1:3\r\n')).toEqual({
       type: 'untagged',
       kind: 'OTHER',
       name: 'X-ARCHIVED',
       number: 5,
-      raw: encoder.encode('1:3'),
+      raw: bytes('1:3'),
     });
     expect(parse('* CONVERTED\r\n')).toEqual({ type: 'untagged', kind: 'OTHER', name: 'CONVERTED', raw: new Uint8Array(0) });
   });
