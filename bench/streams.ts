@@ -215,7 +215,7 @@ function address(random: Random): GeneratedAddress {
     const mailbox = `${random.pick(['noreply', 'billing', 'alerts', 'info', 'team'])}${random.chance(0.5) ? random.int(1, 99) : ''}`;
     return { wire: `(NIL NIL ${quoted(mailbox)} ${quoted(host)})`, name: null };
   }
-  if (roll < 0.24) {
+  if (roll < 0.13) {
     const { name, latin1 } = random.pick(ENCODED_NAMES);
     const mailbox = `user${random.int(100, 99999)}`;
     return { wire: `(${quoted(encodeWords(random, name, latin1))} NIL ${quoted(mailbox)} ${quoted(host)})`, name };
@@ -224,9 +224,9 @@ function address(random: Random): GeneratedAddress {
   const last = random.pick(LAST_NAMES);
   const mailbox = random.chance(0.5) ? `${first}.${last}`.toLowerCase() : `${first[0]}${last}`.toLowerCase();
   let name = `${first} ${last}`;
-  if (roll < 0.26) name = `${last}, ${first}`;
-  else if (roll < 0.27) name = `${first} "${random.pick(['Bud', 'Doc', 'Ace'])}" ${last}`;
-  else if (roll < 0.32) name = `${first} ${last} (via ${random.pick(['Slack', 'GitHub', 'Jira', 'Google Docs'])})`;
+  if (roll < 0.15) name = `${last}, ${first}`;
+  else if (roll < 0.16) name = `${first} "${random.pick(['Bud', 'Doc', 'Ace'])}" ${last}`;
+  else if (roll < 0.21) name = `${first} ${last} (via ${random.pick(['Slack', 'GitHub', 'Jira', 'Google Docs'])})`;
   return { wire: `(${quoted(name)} NIL ${quoted(mailbox)} ${quoted(host)})`, name };
 }
 
@@ -246,7 +246,7 @@ function messageId(random: Random): string {
 /** A plain subject: a few words, sometimes with a prefix or a number. */
 function plainSubject(random: Random): string {
   const words: string[] = [];
-  const count = random.int(2, 11);
+  const count = random.int(2, 8);
   for (let i = 0; i < count; i++) words.push(random.pick(WORDS));
   words[0] = words[0][0].toUpperCase() + words[0].slice(1);
   if (random.chance(0.2)) words.push(`#${random.int(1000, 99999)}`);
@@ -263,7 +263,7 @@ function subject(random: Random): { wire: string; text: string | null } {
     const text = `${prefix}${random.pick(NON_ASCII_PHRASES).text}`;
     return { wire: `{${Buffer.byteLength(text)}}\r\n${text}`, text };
   }
-  if (roll < 0.22) {
+  if (roll < 0.17) {
     const phrase = random.pick(NON_ASCII_PHRASES);
     const rest = random.chance(0.5) ? ` ${plainSubject(random).toLowerCase()}` : '';
     if (random.chance(0.3)) {
@@ -274,7 +274,7 @@ function subject(random: Random): { wire: string; text: string | null } {
     return { wire: quoted(encodeWords(random, text, phrase.latin1)), text };
   }
   let text = `${prefix}${plainSubject(random)}`;
-  if (roll < 0.24) text += ` "${random.pick(WORDS)}"`;
+  if (roll < 0.19) text += ` "${random.pick(WORDS)}"`;
   return { wire: quoted(text), text };
 }
 
@@ -304,10 +304,10 @@ function dates(random: Random, utcMillis: number): { internal: string; header: s
 /** How many recipients a message has: mostly one, sometimes a handful. */
 function recipients(random: Random): number {
   const roll = random.next();
-  if (roll < 0.55) return 1;
-  if (roll < 0.75) return 2;
-  if (roll < 0.9) return 3;
-  return random.int(4, 7);
+  if (roll < 0.6) return 1;
+  if (roll < 0.82) return 2;
+  if (roll < 0.92) return 3;
+  return random.int(4, 6);
 }
 
 /** The tagged completion that ends a FETCH. */
@@ -340,7 +340,7 @@ export function envelopeStream(messages = 10_000, seed = 0x1d4a5c7e): RecordedSt
     const from = address(random);
     const replyTo = random.chance(0.1) ? addressList(random, 1) : `(${from.wire})`;
     const to = recipients(random);
-    const cc = random.chance(0.4) ? random.int(1, 3) : 0;
+    const cc = random.chance(0.3) ? random.int(1, 2) : 0;
     const bcc = random.chance(0.03) ? 1 : 0;
     const inReplyTo = subj.text !== null && /^(Re|RE|AW): /.test(subj.text) ? quoted(messageId(random)) : 'NIL';
     const id = messageId(random);

@@ -28,7 +28,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, fchownSync, futimesSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chownSync, closeSync, fchownSync, futimesSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -509,7 +509,7 @@ function makeZip(rng, files) {
 
 /** @typedef {[string[], Buffer]} Part headers (one string each, folded with CRLF) and body */
 
-class Generator {
+class MailGenerator {
   /**
    * @param {number} seed
    * @param {number} count
@@ -653,7 +653,9 @@ class Generator {
     else if (ext === 'zip') [data, type] = [makeZip(rng, rng.int(1, 5)), 'application/zip'];
     else if (ext === 'txt') {
       const cs = rng.pick(['utf-8', 'shift_jis']);
-      [data, type] = [encodeText(this.sentences('ja', rng.int(3, 30)) + CRLF, cs), `text/plain; charset=${cs}`];
+      const text = this.sentences('ja', rng.int(3, 30)) + CRLF;
+      const encoded = encodeText(text, cs);
+      [data, type] = encoded ? [encoded, `text/plain; charset=${cs}`] : [Buffer.from(text, 'utf8'), 'text/plain; charset=utf-8'];
     } else [data, type] = [rng.bytes(Math.floor(rng.lognormal(8.5, 1.0))), 'application/octet-stream'];
     const [dispositionParams, typeParams] = this.fileNameParams(name);
     const disposition = rng.random() < 0.9 ? 'attachment' : 'inline';
@@ -745,7 +747,7 @@ class Generator {
       }
       case 'deep': {
         let part = this.textPart(lang);
-        for (let d = rng.int(3, 6) - 1; d >= 0; d--) {
+        for (let d = 0, depth = rng.int(3, 6); d < depth; d++) {
           const parts = [part];
           if (rng.random() < 0.4) parts.push(this.attachment());
           part = this.multipart(rng.pick(['mixed', 'alternative', 'related']), parts, this.boundary(i, 10 + d));
@@ -868,7 +870,7 @@ function foldAddresses(field, addresses) {
  * for (const m of generateMessages({ count: 3, seed: 1 })) console.log(m.folder, m.flags, m.raw.length);
  */
 export function* generateMessages({ count, seed = 1, folder }) {
-  const generator = new Generator(seed, count, folder);
+  const generator = new MailGenerator(seed, count, folder);
   for (let i = 0; i < count; i++) yield generator.message(i);
 }
 
@@ -953,7 +955,7 @@ class MaildirWriter {
 
   mkdir(path) {
     mkdirSync(path, { recursive: true });
-    fchownPath(path, this.uid, this.gid);
+    chownSync(path, this.uid, this.gid);
   }
 
   folderDir(folder) {
@@ -967,7 +969,7 @@ class MaildirWriter {
     }
     for (const sub of ['cur', 'new', 'tmp']) this.mkdir(join(dir, sub));
     writeFileSync(join(dir, 'dovecot-keywords'), this.keywordFile);
-    fchownPath(join(dir, 'dovecot-keywords'), this.uid, this.gid);
+    chownSync(join(dir, 'dovecot-keywords'), this.uid, this.gid);
     this.folders.set(folder, dir);
     return dir;
   }
@@ -999,15 +1001,6 @@ class MaildirWriter {
     } finally {
       closeSync(fd);
     }
-  }
-}
-
-function fchownPath(path, uid, gid) {
-  const fd = openSync(path, 'r');
-  try {
-    fchownSync(fd, uid, gid);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -1059,7 +1052,7 @@ export async function populate(options) {
   const importDir = join(stateDir, 'import');
   mkdirSync(importDir, { recursive: true });
   const work = mkdtempSync(join(importDir, `${user.replace(/[^\w.-]/g, '_')}-`));
-  fchownPath(work, owner.uid, owner.gid);
+  chownSync(work, owner.uid, owner.gid);
   const counts = {};
   let bytes = 0;
   try {

@@ -521,24 +521,11 @@ export class Reader {
   text(start: number, end: number): string {
     const bytes = this.bytes;
     for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return decodeUnlabelled(bytes.subarray(start, end));
-    return this.ascii(start, end);
+    return this.buffer.toString('latin1', start, end);
   }
 
   /** `bytes[start, end)`, known to be ASCII, as a string. */
   ascii(start: number, end: number): string {
-    const b = this.bytes;
-    const s = start;
-    switch (end - start) {
-      case 0: return '';
-      case 1: return String.fromCharCode(b[s]);
-      case 2: return String.fromCharCode(b[s], b[s + 1]);
-      case 3: return String.fromCharCode(b[s], b[s + 1], b[s + 2]);
-      case 4: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3]);
-      case 5: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
-      case 6: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
-      case 7: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
-      case 8: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
-    }
     return this.buffer.toString('latin1', start, end);
   }
 
