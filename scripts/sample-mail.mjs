@@ -231,12 +231,13 @@ function rotl(x, k) {
 
 /**
  * Double-byte regions whose inverse we build from TextDecoder: [decoder label, lead ranges,
- * trail ranges]. gb2312 is decoded by the GBK decoder but kept to the GB 2312 rows; big5 skips
- * the HKSCS leads; iso-2022-jp uses the JIS X 0208 rows of EUC-JP.
+ * trail ranges]. The decoders know vendor extensions that strict readers reject, so the ranges
+ * keep to the standards: JIS X 0208 without NEC's row 13 (shift_jis, and iso-2022-jp through
+ * EUC-JP), the GB 2312 rows of GBK, big5 without the HKSCS leads.
  */
 const DOUBLE_BYTE = {
-  shift_jis: ['shift_jis', [[0x81, 0x9f], [0xe0, 0xec]], [[0x40, 0x7e], [0x80, 0xfc]]],
-  'euc-jp': ['euc-jp', [[0xa1, 0xfe]], [[0xa1, 0xfe]]],
+  shift_jis: ['shift_jis', [[0x81, 0x86], [0x88, 0x9f], [0xe0, 0xea]], [[0x40, 0x7e], [0x80, 0xfc]]],
+  'euc-jp': ['euc-jp', [[0xa1, 0xac], [0xb0, 0xf4]], [[0xa1, 0xfe]]],
   gb2312: ['gbk', [[0xa1, 0xf7]], [[0xa1, 0xfe]]],
   big5: ['big5', [[0xa1, 0xf9]], [[0x40, 0x7e], [0xa1, 0xfe]]],
   'euc-kr': ['euc-kr', [[0xa1, 0xfe]], [[0xa1, 0xfe]]],
@@ -287,20 +288,25 @@ function encoderTable(charset) {
  */
 export function encodeText(text, charset) {
   if (charset === 'utf-8') return Buffer.from(text, 'utf8');
+  if (!NON_ASCII.test(text)) return Buffer.from(text, 'latin1');
   if (charset === 'iso-2022-jp') return encodeIso2022jp(text);
-  const table = charset === 'us-ascii' ? new Map() : encoderTable(charset);
-  const out = [];
+  if (charset === 'us-ascii') return null;
+  const table = encoderTable(charset);
+  const out = Buffer.allocUnsafe(text.length * 2);
+  let o = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0);
-    if (cp < 0x80) out.push(cp);
+    if (cp < 0x80) out[o++] = cp;
     else {
       const bytes = table.get(ch);
       if (!bytes) return null;
-      out.push(...bytes);
+      for (const b of bytes) out[o++] = b;
     }
   }
-  return Buffer.from(out);
+  return out.subarray(0, o);
 }
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** RFC 1468: JIS X 0208 between ESC $ B and ESC ( B, back to ASCII before every line end. */
 function encodeIso2022jp(text) {
@@ -335,28 +341,41 @@ function base64Lines(data) {
   return lines.join(CRLF);
 }
 
-/** Quoted-printable (RFC 2045 §6.7) of CRLF text: soft breaks at 76, trailing blanks encoded. */
-function quotedPrintable(data) {
-  const text = Buffer.from(data).toString('latin1');
-  const out = [];
-  for (const srcLine of text.split(CRLF)) {
-    let line = '';
-    const tokens = [];
-    for (let i = 0; i < srcLine.length; i++) {
-      const c = srcLine.charCodeAt(i);
-      const literal = (c >= 33 && c <= 126 && c !== 61) || ((c === 32 || c === 9) && i < srcLine.length - 1);
-      tokens.push(literal ? srcLine[i] : `=${c.toString(16).toUpperCase().padStart(2, '0')}`);
+const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/** Quoted-printable (RFC 2045 §6.7) of CRLF text: lines of at most 76, trailing blanks encoded. */
+function quotedPrintable(src) {
+  const n = src.length;
+  const out = Buffer.allocUnsafe(4 * n + 16);
+  let o = 0;
+  let column = 0;
+  for (let i = 0; i < n; i++) {
+    const b = src[i];
+    if (b === 13 && src[i + 1] === 10) {
+      out[o++] = 13;
+      out[o++] = 10;
+      i++;
+      column = 0;
+      continue;
     }
-    for (const token of tokens) {
-      if (line.length + token.length > 75) {
-        out.push(`${line}=`);
-        line = '';
-      }
-      line += token;
+    const lineEnd = i + 1 === n || (src[i + 1] === 13 && src[i + 2] === 10);
+    const literal = (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !lineEnd);
+    const width = literal ? 1 : 3;
+    if (column + width > 75) {
+      out[o++] = 61;
+      out[o++] = 13;
+      out[o++] = 10;
+      column = 0;
     }
-    out.push(line);
+    if (literal) out[o++] = b;
+    else {
+      out[o++] = 61;
+      out[o++] = HEX_DIGITS[b >> 4];
+      out[o++] = HEX_DIGITS[b & 15];
+    }
+    column += width;
   }
-  return out.join(CRLF);
+  return out.subarray(0, o);
 }
 
 /**
@@ -389,7 +408,7 @@ function encodedWords(text, charset, encoding) {
   return words.join(`${CRLF} `);
 }
 
-const needsEncoding = (s) => [...s].some((c) => c.codePointAt(0) > 126);
+const needsEncoding = (s) => /[\u007f-\uffff]/.test(s);
 
 function rfc2822Date(date, tz) {
   const offset = (tz[0] === '-' ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(3, 5)));
@@ -610,7 +629,7 @@ class MailGenerator {
         cte = rng.pick(['quoted-printable', 'quoted-printable', '8bit', 'base64']);
       } else cte = rng.pick(['base64', 'base64', '8bit']);
     }
-    const data = cte === 'quoted-printable' ? Buffer.from(quotedPrintable(raw), 'latin1')
+    const data = cte === 'quoted-printable' ? quotedPrintable(raw)
       : cte === 'base64' ? Buffer.from(base64Lines(raw) + CRLF, 'latin1') : raw;
     const format = subtype === 'plain' && rng.random() < 0.1 ? '; format=flowed' : '';
     const cs = rng.random() < 0.7 ? charset : `"${charset.toUpperCase()}"`;
@@ -649,7 +668,7 @@ class MailGenerator {
       const side = rng.int(8, 120);
       [data, type] = [makePng(rng, side, side), 'image/png'];
     } else if (ext === 'pdf') [data, type] = [makePdf(rng, Math.floor(rng.lognormal(9, 1.1))), 'application/pdf'];
-    else if (ext === 'csv') [data, type] = [makeCsv(rng, rng.int(5, 400)), 'text/csv'];
+    else if (ext === 'csv') [data, type] = [makeCsv(rng, rng.int(5, 400)), 'text/csv; charset=utf-8'];
     else if (ext === 'zip') [data, type] = [makeZip(rng, rng.int(1, 5)), 'application/zip'];
     else if (ext === 'txt') {
       const cs = rng.pick(['utf-8', 'shift_jis']);
@@ -1044,7 +1063,7 @@ export async function populate(options) {
     throw new Error(`bad folder name: ${folder}`);
   }
 
-  const listed = (await doveadm(conf, ['mailbox', 'list', '-u', user])).split('\n').filter((n) => n && !n.startsWith('shared/'));
+  const listed = (await doveadm(conf, ['mailbox', 'list', '-u', user])).split('\n').filter((n) => n && n !== 'shared' && !n.startsWith('shared/'));
   if (clear) await clearAccount(conf, user, listed);
   const existing = new Set(clear ? listed.filter((n) => SPECIAL_NAMES.has(n)) : listed);
 

@@ -6,7 +6,7 @@
  */
 import type { BodyStructure, Disposition, MultipartBody, SinglePartBody } from './message-types.js';
 import { envelope } from './parse-envelope.js';
-import { CLOSE_PAREN, DQUOTE, OPEN_PAREN, SP, bytesToText, define, imapValue, isDigit } from './reader.js';
+import { CLOSE_PAREN, DQUOTE, OPEN_PAREN, SP, define, imapValue, isDigit } from './reader.js';
 import type { Reader } from './reader.js';
 
 /** Mutable while it is built: the exported types are read-only. */
@@ -150,7 +150,7 @@ function bodyFldParam(r: Reader): Record<string, string> {
   r.expect(OPEN_PAREN, 'body-fld-param');
   if (r.skip(CLOSE_PAREN)) return params;
   do {
-    const name = bytesToText(r.string('body-fld-param')).toLowerCase();
+    const name = r.stringText('body-fld-param').toLowerCase();
     r.sp('body-fld-param');
     define(params, name, r.nstringText('body-fld-param') ?? '');
   } while (r.skip(SP));
@@ -162,7 +162,7 @@ function bodyFldParam(r: Reader): Record<string, string> {
 function bodyFldDsp(r: Reader): Disposition | null {
   if (r.nil()) return null;
   r.expect(OPEN_PAREN, 'body-fld-dsp');
-  const type = bytesToText(r.string('body-fld-dsp')).toLowerCase();
+  const type = r.stringText('body-fld-dsp').toLowerCase();
   r.sp('body-fld-dsp');
   const params = bodyFldParam(r);
   r.expect(CLOSE_PAREN, 'body-fld-dsp');
@@ -177,7 +177,7 @@ function bodyFldLang(r: Reader): string[] | null {
   }
   r.pos++;
   const languages: string[] = [];
-  do languages.push(bytesToText(r.string('body-fld-lang')));
+  do languages.push(r.stringText('body-fld-lang'));
   while (r.skip(SP));
   r.expect(CLOSE_PAREN, 'body-fld-lang');
   return languages;

@@ -6,7 +6,7 @@
  * @module
  */
 import { mailbox } from './parse-mailbox.js';
-import { CLOSE_PAREN, OPEN_PAREN, SP, bytesToText, define } from './reader.js';
+import { CLOSE_PAREN, OPEN_PAREN, SP, define } from './reader.js';
 import type { Reader } from './reader.js';
 import type {
   AclResponse,
@@ -52,16 +52,16 @@ function namespace(r: Reader): NamespaceDescriptor[] | null {
  */
 function namespaceDescr(r: Reader): NamespaceDescriptor {
   r.expect(OPEN_PAREN, 'namespace-descr');
-  const prefix = bytesToText(r.string('namespace-descr'));
+  const prefix = r.stringText('namespace-descr');
   r.sp('namespace-descr');
   const delimiter = r.nstringText('namespace-descr');
   let extensions: Record<string, string[]> | undefined;
   while (r.skip(SP)) {
-    const name = bytesToText(r.string('namespace-response-extension'));
+    const name = r.stringText('namespace-response-extension');
     r.sp('namespace-response-extension');
     r.expect(OPEN_PAREN, 'namespace-response-extension');
     const values: string[] = [];
-    do values.push(bytesToText(r.string('namespace-response-extension')));
+    do values.push(r.stringText('namespace-response-extension'));
     while (r.skip(SP));
     r.expect(CLOSE_PAREN, 'namespace-response-extension');
     define((extensions ??= {}), name, values);
@@ -143,7 +143,7 @@ export function idResponse(r: Reader): IdResponse {
   const params: Record<string, string | null> = {};
   if (!r.skip(CLOSE_PAREN)) {
     do {
-      const key = bytesToText(r.string('id-params-list'));
+      const key = r.stringText('id-params-list');
       r.sp('id-params-list');
       define(params, key, r.nstringText('id-params-list'));
     } while (r.skip(SP));

@@ -21,7 +21,6 @@ import {
   OPEN_PAREN,
   Reader,
   SP,
-  bytesToText,
   define,
   flag,
   flagList,
@@ -37,7 +36,7 @@ import type { FetchAttributes, LiteralStart, SectionValue } from './response-typ
  *
  * @example
  * ```ts
- * msgAtt(new Reader(bytes('(UID 5 FLAGS (\\Seen))'))); // { uid: 5, flags: ['\\Seen'] }
+ * msgAtt(new Reader(new TextEncoder().encode('(UID 5 FLAGS (\\Seen))'))); // { uid: 5, flags: ['\\Seen'] }
  * ```
  */
 export function msgAtt(r: Reader): FetchAttributes {
@@ -179,7 +178,7 @@ function sectionName(r: Reader, start: number, end: number): string {
  * section-text    = section-msgtext / "MIME"
  * ```
  */
-export function section(r: Reader): void {
+function section(r: Reader): void {
   r.expect(OPEN_BRACKET, 'section');
   if (r.skip(CLOSE_BRACKET)) return;
   let part = false;
@@ -233,7 +232,7 @@ function headerList(r: Reader): void {
 /** `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`, as sent. */
 function dateTime(r: Reader): string {
   if (r.peek() !== DQUOTE) r.fail(`expected a date-time, found ${r.found()}`, 'date-time');
-  return bytesToText(r.quoted('date-time'));
+  return r.stringText('date-time');
 }
 
 /** The date-time `text`, read at offset `at`, as a Date; a ProtocolError when it is not one. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CLOSE_PAREN, OPEN_PAREN, SP, bytesToText, define, flagList, imapValue } from './reader.js';
+import { CLOSE_PAREN, OPEN_PAREN, SP, define, flagList, imapValue } from './reader.js';
 import type { Reader } from './reader.js';
 import type {
   EsearchResponse,
@@ -49,7 +49,7 @@ export function mailboxList(r: Reader, kind: ListResponse['kind']): ListResponse
   const extended: Record<string, ImapValue> = {};
   if (!r.skip(CLOSE_PAREN)) {
     do {
-      const tag = bytesToText(r.astring('mbox-list-extended-item-tag')).toUpperCase();
+      const tag = r.astringText('mbox-list-extended-item-tag').toUpperCase();
       r.sp('mbox-list-extended-item');
       define(extended, tag, tag === 'CHILDINFO' || tag === 'OLDNAME' ? stringList(r, tag) : imapValue(r, tag));
     } while (r.skip(SP));

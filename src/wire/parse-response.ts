@@ -28,7 +28,6 @@ import {
   PLUS,
   Reader,
   SP,
-  bytesToText,
   flagList,
   isAtomChar,
   isDigit,
@@ -71,7 +70,7 @@ export function parseResponse(
  * `continue-req`, `response-data` (including `greeting` and `response-fatal`) or
  * `response-tagged`.
  */
-export function response(r: Reader): TaggedResponse | UntaggedResponse | ContinuationRequest {
+function response(r: Reader): TaggedResponse | UntaggedResponse | ContinuationRequest {
   const first = r.peek();
   if (first === PLUS) return continueReq(r);
   if (first === ASTERISK) return responseData(r);
@@ -248,7 +247,7 @@ function condText(r: Reader): { code?: ResponseCode; text: string } {
  * people: a missing SP (or text) after the code is accepted; a known code whose arguments do not
  * parse is kept as `OTHER` with its text raw; a `[` that opens no code at all is text.
  */
-export function respText(r: Reader): { code?: ResponseCode; text: string } {
+function respText(r: Reader): { code?: ResponseCode; text: string } {
   if (r.peek() !== OPEN_BRACKET) return { text: r.textToLineEnd() };
   const open = r.pos;
   const code = lenientCode(r);
@@ -412,7 +411,7 @@ function charsets(r: Reader): string[] {
   r.sp('resp-text-code');
   r.expect(OPEN_PAREN, 'resp-text-code');
   const names: string[] = [];
-  do names.push(bytesToText(r.astring('charset')));
+  do names.push(r.astringText('charset'));
   while (r.skip(SP));
   r.expect(CLOSE_PAREN, 'resp-text-code');
   return names;

@@ -9,23 +9,38 @@ import { decodeUnlabelled } from '../codec/charset.js';
 import { ProtocolError } from '../errors.js';
 import type { ImapValue, StreamedLiteral } from './response-types.js';
 
-/** Byte values the grammar names. */
+/** `SP`. */
 export const SP = 0x20;
+/** `CR`. */
 export const CR = 0x0d;
+/** `LF`. */
 export const LF = 0x0a;
+/** `DQUOTE`. */
 export const DQUOTE = 0x22;
+/** `"\"`, the escape of `quoted`. */
 export const BACKSLASH = 0x5c;
+/** `"("`, opening a list. */
 export const OPEN_PAREN = 0x28;
+/** `")"`, closing a list. */
 export const CLOSE_PAREN = 0x29;
+/** `"["`, opening a section or a response code. */
 export const OPEN_BRACKET = 0x5b;
+/** `"]"` (`resp-specials`), closing a section or a response code. */
 export const CLOSE_BRACKET = 0x5d;
+/** `"{"`, opening a literal's size. */
 export const OPEN_BRACE = 0x7b;
+/** `"<"`, opening a section's partial origin. */
 export const LESS_THAN = 0x3c;
-export const DOT = 0x2e;
-export const ASTERISK = 0x2a;
-export const PLUS = 0x2b;
-export const TILDE = 0x7e;
+/** `">"`, closing a section's partial origin. */
 export const GREATER_THAN = 0x3e;
+/** `"."`, between section parts. */
+export const DOT = 0x2e;
+/** `"*"`: untagged responses, `seq-number`, `flag-perm`. */
+export const ASTERISK = 0x2a;
+/** `"+"`: continuation requests. */
+export const PLUS = 0x2b;
+/** `"~"`, starting a `literal8`. */
+export const TILDE = 0x7e;
 
 const CLOSE_BRACE = 0x7d;
 const ZERO = 0x30;
@@ -133,7 +148,8 @@ export class Reader {
   ) {
     this.streamed = options.streamed ?? NO_STREAMED;
     this.head = options.head ?? false;
-    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Socket chunks, and so their views, are Buffers already.
+    this.buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** The byte at {@link Reader.pos}, or -1 at the end. */
@@ -382,7 +398,9 @@ export class Reader {
     this.skip(CR);
     this.expect(LF, rule);
     const start = this.pos;
-    if (this.streamed[this.nextStreamed] === start) {
+    const streamed = this.streamed;
+    while (this.nextStreamed < streamed.length && streamed[this.nextStreamed] < start) this.nextStreamed++;
+    if (streamed[this.nextStreamed] === start) {
       this.nextStreamed++;
       return streamedLiteral(size);
     }
@@ -447,6 +465,11 @@ export class Reader {
     return this.view(start, end);
   }
 
+  /** A `string` as text (UTF-8, or windows-1252 when it is not valid UTF-8). */
+  stringText(rule: string): string {
+    return this.peek() === DQUOTE ? this.quotedText(rule) : this.textOf(this.string(rule));
+  }
+
   /** An `astring` as text (UTF-8, or windows-1252 when it is not valid UTF-8). */
   astringText(rule: string): string {
     const byte = this.peek();
@@ -472,10 +495,15 @@ export class Reader {
     const start = this.pos + 1;
     let end = start;
     let byte: number;
-    while (end < bytes.length && (byte = bytes[end]) !== DQUOTE && byte !== BACKSLASH && byte !== CR && byte !== LF) end++;
+    let bits = 0;
+    // Stops at what only quoted() handles: an escape, or a byte that is an error.
+    while (end < bytes.length && (byte = bytes[end]) !== DQUOTE && byte !== BACKSLASH && byte !== CR && byte !== LF && byte !== 0) {
+      bits |= byte;
+      end++;
+    }
     if (bytes[end] !== DQUOTE) return this.textOf(this.quoted(rule));
     this.pos = end + 1;
-    return this.text(start, end);
+    return bits < 0x80 ? this.ascii(start, end) : decodeUnlabelled(bytes.subarray(start, end));
   }
 
   /**
@@ -521,7 +549,7 @@ export class Reader {
   text(start: number, end: number): string {
     const bytes = this.bytes;
     for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return decodeUnlabelled(bytes.subarray(start, end));
-    return this.buffer.toString('latin1', start, end);
+    return this.ascii(start, end);
   }
 
   /** `bytes[start, end)`, known to be ASCII, as a string. */
@@ -546,7 +574,7 @@ export class Reader {
 }
 
 /** Bytes as text: ASCII directly, else UTF-8 (windows-1252 when not valid UTF-8). */
-export function bytesToText(bytes: Uint8Array): string {
+function bytesToText(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return decodeUnlabelled(bytes);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }

@@ -3,17 +3,15 @@
  *
  * @module
  */
-import { Observable } from 'rxjs';
+import { map } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { Frame } from './frames-types.js';
 import { parseLiteralStart } from './parse-fetch.js';
 import { parseResponse } from './parse-response.js';
 import type { Response } from './response-types.js';
 
-const LITERAL_END: Response = Object.freeze({ type: 'literal-end' });
-
 /**
- * Parses the frames of {@link frames} into typed {@link Response}s.
+ * Parses the frames of `frames()` into typed {@link Response}s.
  *
  * <span class="informal">The second half of the reader: `frames()` finds where responses end,
  * `responses()` says what they mean.</span>
@@ -33,36 +31,24 @@ const LITERAL_END: Response = Object.freeze({ type: 'literal-end' });
  * ```
  *
  * Each response frame is parsed by {@link parseResponse}; a `literal-start` becomes a
- * {@link LiteralStart} that says, when it can, which message (`seq`) and data item (`item`) the
+ * `LiteralStart` that says, when it can, which message (`seq`) and data item (`item`) the
  * streamed bytes belong to (see {@link parseLiteralStart}); `literal-chunk` and `literal-end` pass
  * through. A response that breaks the grammar errors the stream with the parser's
  * `ProtocolError`: after one, the connection can no longer be trusted to be in step.
  *
  * @example
  * ```ts
- * transport.chunks$.pipe(frames(), responses()).subscribe((response) => {
- *   if (response.type === 'untagged' && response.kind === 'EXISTS') console.log(response.count);
- * });
+ * const responses$ = transport.chunks$.pipe(frames(), responses(), share());
+ * const exists$ = responses$.pipe(
+ *   filter((r): r is ExistsResponse => r.type === 'untagged' && r.kind === 'EXISTS'),
+ *   map((r) => r.count),
+ * );
  * ```
  */
 export function responses(): OperatorFunction<Frame, Response> {
-  return (source) =>
-    new Observable<Response>((subscriber) =>
-      source.subscribe({
-        next(frame) {
-          let response: Response;
-          try {
-            response = toResponse(frame);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          subscriber.next(response);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  // map() turns a throw into an error notification, and ties the source's subscription to the
+  // consumer's, so a consumer that stops mid-chunk stops frames() at once.
+  return map(toResponse);
 }
 
 /** One frame's response. */
@@ -75,6 +61,6 @@ function toResponse(frame: Frame): Response {
     case 'literal-chunk':
       return { type: 'literal-chunk', bytes: frame.bytes };
     case 'literal-end':
-      return LITERAL_END;
+      return { type: 'literal-end' };
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * Every example runs against the project's Dovecot, as `npm run demo` runs it.
+ */
+import { describe, expect, it } from 'vitest';
+import { caCertificate, dovecotConfig, freshUser } from '../test/support/dovecot.js';
+import type { ExampleConfig } from './config.js';
+import { hello } from './hello.js';
+import { pipelining } from './pipelining.js';
+
+function config(): ExampleConfig {
+  const { host, tlsPort } = dovecotConfig();
+  const { user, password } = freshUser();
+  return { connect: { host, port: tlsPort, tlsOptions: { ca: caCertificate() } }, user, password };
+}
+
+const quiet = () => undefined;
+
+describe('examples', () => {
+  it('hello: connects over TLS, logs in, lists capabilities, NOOPs, logs out', async () => {
+    const report = await hello(config(), quiet);
+    expect(report.welcome).toMatch(/ready/i);
+    expect(report.capabilities).toContain('IMAP4REV1');
+    expect(report.noop).toMatch(/NOOP completed/i);
+    expect(report.logout).toMatch(/Logging out/i);
+  });
+
+  it('pipelining: 100 NOOPs complete in the order they were sent', async () => {
+    const lines: string[] = [];
+    const order = await pipelining(config(), 100, (line) => lines.push(line));
+    expect(order).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(lines.some((line) => line === 'completed in the order sent: true')).toBe(true);
+  });
+});
