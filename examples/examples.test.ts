@@ -21,7 +21,7 @@ describe('examples', () => {
     expect(report.welcome).toMatch(/ready/i);
     expect(report.capabilities).toContain('IMAP4REV1');
     expect(report.noop).toMatch(/NOOP completed/i);
-    expect(report.logout).toMatch(/Logging out/i);
+    expect(report.logout).toMatch(/Logout completed/i);
   });
 
   it('pipelining: 100 NOOPs complete in the order they were sent', async () => {

@@ -39,7 +39,7 @@ describe('Dovecot over implicit TLS', () => {
     const noop = await lastValueFrom(client.noop());
     expect(noop.text).toMatch(/NOOP completed/i);
 
-    expect(await lastValueFrom(client.logout())).toMatch(/Logging out/i);
+    expect(await lastValueFrom(client.logout())).toMatch(/Logout completed/i);
     expect(client.state).toBe('logout');
   });
 
