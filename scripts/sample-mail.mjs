@@ -1009,7 +1009,12 @@ class MaildirWriter {
     return `${1_000_000_000 + this.n}.M${this.n}P${process.pid}.rximap:2,${letters.join('')}`;
   }
 
-  /** @param {string} folder @param {string[]} flags @param {Date} date @param {Iterable<Buffer>} chunks */
+  /**
+   * Writes one message file, owned by the mail user (so that Dovecot can hard-link it rather
+   * than copy it), with its INTERNALDATE as the file time.
+   *
+   * @param {string} folder @param {string[]} flags @param {Date} date @param {Iterable<Buffer>} chunks
+   */
   write(folder, flags, date, chunks) {
     const path = join(this.folderDir(folder), 'cur', this.fileName(flags));
     const fd = openSync(path, 'wx', 0o600);

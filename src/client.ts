@@ -41,7 +41,7 @@ export interface ConnectOptions {
   readonly host?: string;
   /** Default 993 with `tls`, else 143. */
   readonly port?: number;
-  /** Implicit TLS from the first byte. Default true. */
+  /** Implicit TLS from the first byte. Default true, or false when `starttls` is set. */
   readonly tls?: boolean;
   /** Node TLS options (`ca`, `rejectUnauthorized`, `servername`, ...), for TLS and STARTTLS. */
   readonly tlsOptions?: ConnectionOptions;
@@ -117,7 +117,8 @@ export class ImapClient {
     return defer(() => {
       if (options.transport) return of(options.transport);
       if (!options.host) return throwError(() => new TypeError('ImapClient.connect needs a host (or a transport)'));
-      const tls = options.tls ?? true;
+      // STARTTLS upgrades a plain connection, so asking for it means "start plain".
+      const tls = options.tls ?? !options.starttls;
       return connectNodeTransport({
         host: options.host,
         port: options.port ?? (tls ? 993 : 143),

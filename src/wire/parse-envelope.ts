@@ -14,8 +14,8 @@ const EQUALS = 0x3d;
 const QUESTION = 0x3f;
 
 /**
- * Header text, the string `r` read last: RFC 2047 encoded words undone. Plain ASCII (the common case) is read
- * directly; only text with `=?` or 8-bit bytes goes through the decoder.
+ * `bytes`, the string `r` read last, as header text: RFC 2047 encoded words undone. Plain ASCII
+ * (the common case) is read directly; only text with `=?` or 8-bit bytes goes through the decoder.
  */
 export function headerText(r: Reader, bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) {

@@ -62,7 +62,7 @@ export function parseResponse(
   bytes: Uint8Array,
   streamed?: readonly number[],
 ): TaggedResponse | UntaggedResponse | ContinuationRequest {
-  return response(new Reader(bytes, { streamed }));
+  return response(new Reader(bytes, streamed === undefined ? undefined : { streamed }));
 }
 
 /**

@@ -101,6 +101,13 @@ const NO_STREAMED: readonly number[] = [];
  */
 const MAX_DEPTH = 1000;
 
+/**
+ * Responses up to this size are decoded whole for their strings (see {@link Reader.ascii}). A
+ * string cut from a larger one may keep it in memory, so large responses (those with literals)
+ * decode each string on its own.
+ */
+const WHOLE_DECODE_LIMIT = 8 * 1024;
+
 /** How {@link Reader} treats literals. */
 export interface ReaderOptions {
   /**
@@ -114,6 +121,8 @@ export interface ReaderOptions {
    */
   readonly head?: boolean;
 }
+
+const NO_OPTIONS: ReaderOptions = {};
 
 /**
  * A cursor over the bytes of one response. Methods named after ABNF rules read that rule at
@@ -140,16 +149,24 @@ export class Reader {
   private lastEnd = -1;
   /** The same bytes as a Buffer: its `latin1` decoding makes short strings without a view per string. */
   private readonly buffer: Buffer;
+  /** The whole response decoded as latin1, once a string is wanted (see {@link Reader.ascii}). */
+  private latin1: string | undefined;
 
-  constructor(
-    /** The response's bytes, final CRLF included. */
-    readonly bytes: Uint8Array,
-    options: ReaderOptions = {},
-  ) {
+  /** The response's bytes, final CRLF included; the views this reader returns are into them. */
+  readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array, options: ReaderOptions = NO_OPTIONS) {
     this.streamed = options.streamed ?? NO_STREAMED;
     this.head = options.head ?? false;
-    // Socket chunks, and so their views, are Buffers already.
-    this.buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Socket chunks are Buffers, whose subarray() costs a Buffer per view: the views handed out
+    // (a dozen per ENVELOPE) are plain Uint8Arrays, and the Buffer is kept for its string decoding.
+    if (Buffer.isBuffer(bytes)) {
+      this.buffer = bytes;
+      this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } else {
+      this.bytes = bytes;
+      this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
   }
 
   /** The byte at {@link Reader.pos}, or -1 at the end. */
@@ -552,9 +569,17 @@ export class Reader {
     return this.ascii(start, end);
   }
 
-  /** `bytes[start, end)`, known to be ASCII, as a string. */
+  /**
+   * `bytes[start, end)`, known to be ASCII, as a string. A response of up to
+   * {@link WHOLE_DECODE_LIMIT} bytes is decoded once, whole, and its strings cut from that:
+   * `substring` runs in the JIT, where a decoder call per string costs several times more.
+   */
   ascii(start: number, end: number): string {
-    return this.buffer.toString('latin1', start, end);
+    if (this.latin1 === undefined) {
+      if (this.bytes.length > WHOLE_DECODE_LIMIT) return this.buffer.toString('latin1', start, end);
+      this.latin1 = this.buffer.toString('latin1');
+    }
+    return this.latin1.substring(start, end);
   }
 
   /** `bytes[start, end)`, known to be ASCII, upper-cased. */
