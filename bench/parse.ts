@@ -302,6 +302,7 @@ function options(argv: readonly string[]): Options {
   const result: Options = { rounds: 7, warmup: 3, only: null, stream: null };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
+    if (argv[i].startsWith('--') && value === undefined) throw new Error(`${argv[i]} needs a value`);
     switch (argv[i]) {
       case '--rounds':
         result.rounds = Number(value);
@@ -428,6 +429,7 @@ interface Measured {
 }
 
 async function bench(stream: RecordedStream, contenders: readonly Contender[], opts: Options, target: number): Promise<void> {
+  if (contenders.length === 0) return;
   const chunks = chunk(stream.bytes);
   const megabytes = stream.bytes.length / 1e6;
   console.log(`\n## ${stream.name}: ${megabytes.toFixed(2)} MB in ${chunks.length} chunks of 64 KiB`);

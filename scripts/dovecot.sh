@@ -19,6 +19,8 @@
 # OAuth2 bearer tokens (JWT, HS256, validated locally) are in <state>/oauth2/<user>.token.
 # /etc/dovecot is never read; nothing listens outside 127.0.0.1.
 set -euo pipefail
+# dovecot lives in /usr/sbin, which is not on every PATH.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 STATE="${RXIMAP_DOVECOT_DIR:-/tmp/rximap-dovecot}"
 IMAP_PORT="${RXIMAP_IMAP_PORT:-14143}"
@@ -35,7 +37,7 @@ NAMED_USERS=(user1 user2 user3 utf8user quotauser)
 log() { printf '[dovecot.sh] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
 
 # ------------------------------------------------------------------------------------ arguments
 ACTION="${1:-}"
@@ -49,7 +51,7 @@ for arg in "$@"; do
   esac
 done
 for port in "$IMAP_PORT" "$IMAPS_PORT"; do
-  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ] && [ "$port" -lt 65536 ] || die "bad port: $port"
+  if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then die "bad port: $port"; fi
 done
 case "$STATE" in
   /*) ;;
@@ -65,8 +67,7 @@ running_pid() {
   local pid
   [ -s "$PIDFILE" ] || return 1
   pid="$(tr -dc '0-9' <"$PIDFILE")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dovecot ] || return 1
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dovecot ] || return 1
   printf '%s\n' "$pid"
 }
 
@@ -199,6 +200,7 @@ local_validation_key_dict = fs:posix:prefix=$o/keys/
 username_attribute = sub
 issuers = $OAUTH2_ISSUER
 EOF
+  # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
   node --input-type=module -e '
     import { createHmac } from "node:crypto";
     import { writeFileSync } from "node:fs";
@@ -397,18 +399,20 @@ do_stop() {
 
 do_start() {
   local pid i
+  if pid="$(running_pid)" && [ "$RESET" = 0 ]; then
+    echo "dovecot already running"
+    summary "$pid"
+    return 0
+  fi
   if missing_packages; then install_packages; fi
   [ "$(id -u)" = 0 ] || die "start must run as root (the dovecot master switches to the vmail user)"
-  if pid="$(running_pid)"; then
-    if [ "$RESET" = 0 ]; then
-      echo "dovecot already running"
-      summary "$pid"
-      return 0
-    fi
+  if running_pid >/dev/null; then
     do_stop >/dev/null
   elif [ "$RESET" = 1 ]; then
     wipe_mail
   fi
+  # A stale pid file whose pid now belongs to another process would make dovecot refuse to start.
+  rm -f "$PIDFILE"
   make_layout
   make_certificates
   make_users
@@ -418,6 +422,8 @@ do_start() {
     cat "$STATE/log/doveconf.err" >&2
     die "the generated config is invalid: $CONF"
   fi
+  # Keep the log of this start and of the one before: every test connection adds a few lines.
+  if [ -f "$STATE/log/dovecot.log" ]; then mv -f "$STATE/log/dovecot.log" "$STATE/log/dovecot.log.1"; fi
   log "starting dovecot -c $CONF"
   # Detach stdio: dovecot's children would otherwise hold the caller's pipes open.
   if ! dovecot -c "$CONF" </dev/null >"$STATE/log/startup.out" 2>&1; then

@@ -16,9 +16,9 @@
  * multipart/alternative (sometimes with text/calendar), multipart/mixed with PNG, PDF, CSV, ZIP
  * and binary attachments (file names plain, RFC 2231 with and without continuations, RFC 2047),
  * multipart/related, forwarded message/rfc822, multipart/report bounces, multipart/signed,
- * nesting up to 7 levels, empty and non-MIME messages; RFC 2047 subjects and display names in
- * B and Q; about 35% replies with In-Reply-To/References; flags and keywords varying by folder;
- * folders with non-ASCII names.
+ * multiparts nested 3 to 6 deep, empty and non-MIME messages; RFC 2047 subjects and display
+ * names in B and Q; about 35% replies with In-Reply-To/References; flags and keywords varying by
+ * folder; folders with non-ASCII names.
  *
  * Usage (as root, with the server running):
  *   node scripts/sample-mail.mjs --user user1 -n 1000 [--seed 1] [--folder INBOX] [--big-mb 100]
@@ -1010,8 +1010,8 @@ class MaildirWriter {
   }
 
   /**
-   * Writes one message file, owned by the mail user (so that Dovecot can hard-link it rather
-   * than copy it), with its INTERNALDATE as the file time.
+   * Writes one message file, owned by the mail user that doveadm switches to, with its
+   * INTERNALDATE as the file time.
    *
    * @param {string} folder @param {string[]} flags @param {Date} date @param {Iterable<Buffer>} chunks
    */

@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { IllegalStateError, ImapError } from '../src/errors.js';
 import { Session } from '../src/session/session.js';
 import { ScriptedTransport } from '../src/testing/scripted-transport.js';
+import type { ScriptedTransportOptions } from '../src/testing/scripted-transport.js';
 import { scriptedClient } from '../src/testing/scripted-client.js';
 import { atom, sequenceSet } from '../src/wire/encode.js';
 import type { FetchResponse } from '../src/wire/response-types.js';
 
-function session(greeting: string, respond?: ConstructorParameters<typeof ScriptedTransport>[0]['respond']) {
+function session(greeting: string, respond?: ScriptedTransportOptions['respond']) {
   const transport = new ScriptedTransport({ respond });
   transport.receive(greeting);
   return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };

@@ -3,12 +3,24 @@
  *
  * @module
  */
-import { map } from 'rxjs';
+import { defer, filter, map } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
-import type { Frame } from './frames-types.js';
+import { ProtocolError } from '../errors.js';
+import { DEFAULT_MAX_BUFFERED_SIZE } from './frames-types.js';
+import type { Frame, ResponseFrame } from './frames-types.js';
 import { parseLiteralStart } from './parse-fetch.js';
 import { parseResponse } from './parse-response.js';
 import type { Response } from './response-types.js';
+
+/** Options of {@link responses}. */
+export interface ResponsesOptions {
+  /**
+   * The largest streamed literal joined back into its response (see {@link responses}); a larger
+   * one fails with `ProtocolError` before anything is allocated. Default 64 MiB, as
+   * `FramesOptions.maxBufferedSize`.
+   */
+  readonly maxJoinedLiteral?: number;
+}
 
 /**
  * Parses the frames of `frames()` into typed {@link Response}s.
@@ -30,11 +42,26 @@ import type { Response } from './response-types.js';
  *         attributes: { uid: 9, sections: { 'BODY[]': { streamed: true, size: 99999 } } } }
  * ```
  *
- * Each response frame is parsed by {@link parseResponse}; a `literal-start` becomes a
- * `LiteralStart` that says, when it can, which message (`seq`) and data item (`item`) the
- * streamed bytes belong to (see {@link parseLiteralStart}); `literal-chunk` and `literal-end` pass
- * through. A response that breaks the grammar errors the stream with the parser's
- * `ProtocolError`: after one, the connection can no longer be trusted to be in step.
+ * Each response frame is parsed by {@link parseResponse}. A streamed literal that is the value
+ * of a FETCH body section (`BODY[...]`, `BINARY[...]`, `RFC822...`) goes on as a stream: a
+ * `LiteralStart` saying which message (`seq`) and data item (`item`) it belongs to (see
+ * {@link parseLiteralStart}), its chunks (the same bytes, not copied), and a `LiteralEnd`; the
+ * section's value in the parsed response is then `{ streamed: true, size }`. Any other streamed
+ * literal (a 100 KiB mailbox name, METADATA value or subject) is a value the parser needs: it is
+ * joined back into its response, up to `maxJoinedLiteral` bytes, and nothing of it is emitted
+ * on its own:
+ *
+ * ```
+ * frames:    ──s──c──e──r──|
+ *                 responses()
+ * responses: ───────────L──|
+ *   s = { type: 'literal-start', head: '* LIST () "/" {70000}\r\n', size: 70000 }
+ *   r = { type: 'response', bytes: '* LIST () "/" {70000}\r\n\r\n', streamed: [22] }
+ *   L = { type: 'untagged', kind: 'LIST', flags: [], delimiter: '/', mailbox: 'aaaa…' }
+ * ```
+ *
+ * A response that breaks the grammar errors the stream with the parser's `ProtocolError`: after
+ * one, the connection can no longer be trusted to be in step.
  *
  * @example
  * ```ts
@@ -45,22 +72,104 @@ import type { Response } from './response-types.js';
  * );
  * ```
  */
-export function responses(): OperatorFunction<Frame, Response> {
-  // map() turns a throw into an error notification, and ties the source's subscription to the
-  // consumer's, so a consumer that stops mid-chunk stops frames() at once.
-  return map(toResponse);
+export function responses(options: ResponsesOptions = {}): OperatorFunction<Frame, Response> {
+  const maxJoinedLiteral = options.maxJoinedLiteral ?? DEFAULT_MAX_BUFFERED_SIZE;
+  if (!(Number.isSafeInteger(maxJoinedLiteral) && maxJoinedLiteral >= 0)) {
+    throw new RangeError(`maxJoinedLiteral must be a non-negative integer, not ${maxJoinedLiteral}`);
+  }
+  // map() turns a throw into an error notification and ties the source's subscription to the
+  // consumer's, so a consumer that stops mid-chunk stops frames() at once; defer() gives each
+  // subscription its own state.
+  return (source) =>
+    defer(() => {
+      const reader = new ResponseReader(maxJoinedLiteral);
+      return source.pipe(
+        map((frame) => reader.read(frame)),
+        filter((response): response is Response => response !== null),
+      );
+    });
 }
 
-/** One frame's response. */
-function toResponse(frame: Frame): Response {
-  switch (frame.type) {
-    case 'response':
-      return parseResponse(frame.bytes, frame.streamed);
-    case 'literal-start':
-      return parseLiteralStart(frame.head, frame.size);
-    case 'literal-chunk':
-      return { type: 'literal-chunk', bytes: frame.bytes };
-    case 'literal-end':
-      return { type: 'literal-end' };
+/** The state of one subscription: the streamed literals of the response in progress. */
+class ResponseReader {
+  /** Each streamed literal of the response in progress, in order: its bytes when joined, `null` when streamed on. */
+  private literals: (Uint8Array | null)[] = [];
+  /** The literal being joined, and how many of its bytes have arrived. */
+  private joining: Uint8Array | null = null;
+  private filled = 0;
+
+  constructor(private readonly maxJoinedLiteral: number) {}
+
+  /** The response for `frame`, or `null` when it is part of a literal being joined. */
+  read(frame: Frame): Response | null {
+    switch (frame.type) {
+      case 'response':
+        return this.response(frame);
+      case 'literal-start': {
+        const start = parseLiteralStart(frame.head, frame.size);
+        if (start.item !== undefined) {
+          this.literals.push(null);
+          return start;
+        }
+        if (frame.size > this.maxJoinedLiteral) {
+          throw new ProtocolError(`literal of ${frame.size} bytes, more than ${this.maxJoinedLiteral}, outside a body section`, {
+            rule: 'literal',
+            offset: frame.head.length,
+          });
+        }
+        this.joining = new Uint8Array(frame.size);
+        this.filled = 0;
+        return null;
+      }
+      case 'literal-chunk':
+        if (this.joining === null) return { type: 'literal-chunk', bytes: frame.bytes };
+        if (this.filled + frame.bytes.length > this.joining.length) {
+          throw new ProtocolError('literal longer than announced', { rule: 'literal', offset: this.filled });
+        }
+        this.joining.set(frame.bytes, this.filled);
+        this.filled += frame.bytes.length;
+        return null;
+      case 'literal-end':
+        if (this.joining === null) return { type: 'literal-end' };
+        this.literals.push(this.joining);
+        this.joining = null;
+        return null;
+    }
+  }
+
+  /** Parses a response frame, with the literals joined for it put back in place. */
+  private response(frame: ResponseFrame): Response {
+    const literals = this.literals;
+    if (literals.length === 0) return parseResponse(frame.bytes, frame.streamed);
+    this.literals = [];
+    // The i-th streamed offset is the i-th literal: frames() announces them in the same order.
+    const streamed = frame.streamed ?? [];
+    let joined = false;
+    let extra = 0;
+    for (let i = 0; i < streamed.length; i++) {
+      const literal = literals[i];
+      if (literal === null || literal === undefined) continue;
+      joined = true;
+      extra += literal.length;
+    }
+    if (!joined) return parseResponse(frame.bytes, frame.streamed);
+    const bytes = new Uint8Array(frame.bytes.length + extra);
+    const kept: number[] = [];
+    let from = 0;
+    let to = 0;
+    streamed.forEach((offset, i) => {
+      bytes.set(frame.bytes.subarray(from, offset), to);
+      to += offset - from;
+      from = offset;
+      const literal = literals[i] ?? null;
+      if (literal === null) {
+        kept.push(to);
+      } else {
+        bytes.set(literal, to);
+        to += literal.length;
+      }
+    });
+    bytes.set(frame.bytes.subarray(from), to);
+    return parseResponse(bytes, kept);
   }
 }
