@@ -60,6 +60,88 @@ describe('responses() marbles', () => {
     });
   });
 
+  it('joins a streamed literal that is not a body section back into its response', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const head = '* LIST (\\HasNoChildren) "/" {11}\r\n';
+      const source = cold<Frame>('-s-c-d-e-r-|', {
+        s: literalStart(head, 11),
+        c: { type: 'literal-chunk', bytes: encoder.encode('Archive/') },
+        d: { type: 'literal-chunk', bytes: encoder.encode('Old') },
+        e: literalEnd,
+        r: frame(`${head}\r\n`, [head.length]),
+      });
+      expectObservable(source.pipe(responses())).toBe('---------L-|', {
+        L: { type: 'untagged', kind: 'LIST', flags: ['\\HasNoChildren'], delimiter: '/', mailbox: 'Archive/Old' },
+      } satisfies Record<string, Response>);
+    });
+  });
+
+  it('joins a streamed subject and streams the body after it in the same FETCH', () => {
+    const body = encoder.encode('body');
+    scheduler().run(({ cold, expectObservable }) => {
+      const first = '* 7 FETCH (UID 3 ENVELOPE (NIL {5}\r\n';
+      const second = ' NIL NIL NIL NIL NIL NIL NIL NIL) BODY[TEXT] {4}\r\n';
+      const source = cold<Frame>('-s-c-e-t-b-f-r-|', {
+        s: literalStart(first, 5),
+        c: { type: 'literal-chunk', bytes: encoder.encode('Hello') },
+        e: literalEnd,
+        t: literalStart(first + second, 4),
+        b: { type: 'literal-chunk', bytes: body },
+        f: literalEnd,
+        r: frame(`${first}${second})\r\n`, [first.length, first.length + second.length]),
+      });
+      const envelope = {
+        date: null,
+        subject: 'Hello',
+        from: [],
+        sender: [],
+        replyTo: [],
+        to: [],
+        cc: [],
+        bcc: [],
+        inReplyTo: null,
+        messageId: null,
+        raw: { date: null, subject: encoder.encode('Hello'), inReplyTo: null, messageId: null },
+      };
+      expectObservable(source.pipe(responses())).toBe('-------T-b-f-R-|', {
+        T: { type: 'literal-start', size: 4, seq: 7, item: 'BODY[TEXT]', before: { uid: 3, envelope } },
+        b: { type: 'literal-chunk', bytes: body },
+        f: { type: 'literal-end' },
+        R: {
+          type: 'untagged',
+          kind: 'FETCH',
+          seq: 7,
+          attributes: { uid: 3, envelope, sections: { 'BODY[TEXT]': { streamed: true, size: 4 } } },
+        },
+      } satisfies Record<string, Response>);
+    });
+  });
+
+  it('refuses to join a literal past maxJoinedLiteral, before allocating it', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const head = '* METADATA INBOX (/shared/comment {1000000000}\r\n';
+      const source = cold<Frame>('-s-|', { s: literalStart(head, 1_000_000_000) });
+      expectObservable(source.pipe(responses({ maxJoinedLiteral: 1 << 20 }))).toBe(
+        '-#',
+        undefined,
+        new ProtocolError('literal of 1000000000 bytes, more than 1048576, outside a body section', {
+          rule: 'literal',
+          offset: head.length,
+        }),
+      );
+    });
+  });
+
+  it('reads any literal frames() streams, with a tiny threshold', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-a--------|', { a: encoder.encode('* LIST () "." {5}\r\nINBOX\r\n* 1 FETCH (BODY[] {6}\r\nabcdef)\r\n') });
+      expectObservable(source.pipe(frames({ streamThreshold: 4 }), responses(), map((r) => (r.type === 'untagged' ? r.kind : r.type)))).toBe(
+        '-(lsceF)--|',
+        { l: 'LIST', s: 'literal-start', c: 'literal-chunk', e: 'literal-end', F: 'FETCH' },
+      );
+    });
+  });
+
   it('hands literal chunks on without copying them', () => {
     const bytes = encoder.encode('abc');
     const seen: Response[] = [];

@@ -38,6 +38,7 @@ export type { NodeTransportOptions } from './transport/node-transport.js';
 export type { Transport } from './transport/transport.js';
 export { frames } from './wire/frames.js';
 export { responses } from './wire/responses.js';
+export type { ResponsesOptions } from './wire/responses.js';
 export { parseResponse } from './wire/parse-response.js';
 export * from './wire/encode.js';
 export type * from './wire/frames-types.js';

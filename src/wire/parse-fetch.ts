@@ -299,14 +299,18 @@ function otherItem(r: Reader, attributes: FetchAttributes, start: number): void 
  * before it (`before: { uid: 5 }`). A head that is not a FETCH, or that this cannot make sense of,
  * gives only the size: the whole response is parsed, and any error reported, once it is complete.
  *
+ * `streamed` lists the offsets, in `head`, just past the headers of earlier literals of the same
+ * response that were streamed too (their bytes are not in `head`). Without it, a literal whose
+ * bytes would run past the end of `head` is taken for one.
+ *
  * @example
  * ```ts
  * parseLiteralStart(new TextEncoder().encode('* 12 FETCH (UID 5 BODY[1] {1048576}\r\n'), 1048576);
  * // { type: 'literal-start', size: 1048576, seq: 12, item: 'BODY[1]', before: { uid: 5 } }
  * ```
  */
-export function parseLiteralStart(head: Uint8Array, size: number): LiteralStart {
-  const r = new Reader(head, { head: true });
+export function parseLiteralStart(head: Uint8Array, size: number, streamed: readonly number[] = []): LiteralStart {
+  const r = new Reader(head, { streamed: [...streamed, head.length], head: true });
   try {
     r.expect(ASTERISK, 'response-data');
     r.sp('response-data');

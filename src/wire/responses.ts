@@ -7,10 +7,10 @@ import { defer, filter, map } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import { ProtocolError } from '../errors.js';
 import { DEFAULT_MAX_BUFFERED_SIZE } from './frames-types.js';
-import type { Frame, ResponseFrame } from './frames-types.js';
+import type { Frame, LiteralStartFrame, ResponseFrame } from './frames-types.js';
 import { parseLiteralStart } from './parse-fetch.js';
 import { parseResponse } from './parse-response.js';
-import type { Response } from './response-types.js';
+import type { LiteralStart, Response } from './response-types.js';
 
 /** Options of {@link responses}. */
 export interface ResponsesOptions {
@@ -94,6 +94,8 @@ export function responses(options: ResponsesOptions = {}): OperatorFunction<Fram
 class ResponseReader {
   /** Each streamed literal of the response in progress, in order: its bytes when joined, `null` when streamed on. */
   private literals: (Uint8Array | null)[] = [];
+  /** Where each of them lies in the response's bytes (just past its `{n}\r\n`), as `streamed` gives it. */
+  private offsets: number[] = [];
   /** The literal being joined, and how many of its bytes have arrived. */
   private joining: Uint8Array | null = null;
   private filled = 0;
@@ -105,22 +107,8 @@ class ResponseReader {
     switch (frame.type) {
       case 'response':
         return this.response(frame);
-      case 'literal-start': {
-        const start = parseLiteralStart(frame.head, frame.size);
-        if (start.item !== undefined) {
-          this.literals.push(null);
-          return start;
-        }
-        if (frame.size > this.maxJoinedLiteral) {
-          throw new ProtocolError(`literal of ${frame.size} bytes, more than ${this.maxJoinedLiteral}, outside a body section`, {
-            rule: 'literal',
-            offset: frame.head.length,
-          });
-        }
-        this.joining = new Uint8Array(frame.size);
-        this.filled = 0;
-        return null;
-      }
+      case 'literal-start':
+        return this.literalStart(frame);
       case 'literal-chunk':
         if (this.joining === null) return { type: 'literal-chunk', bytes: frame.bytes };
         if (this.filled + frame.bytes.length > this.joining.length) {
@@ -137,39 +125,67 @@ class ResponseReader {
     }
   }
 
+  /** Streams the literal on when it is a body section's value; starts joining it otherwise. */
+  private literalStart(frame: LiteralStartFrame): LiteralStart | null {
+    const head = this.splice(frame.head, this.offsets);
+    const start = parseLiteralStart(head.bytes, frame.size, head.streamed);
+    this.offsets.push(frame.head.length);
+    if (start.item !== undefined) {
+      this.literals.push(null);
+      return start;
+    }
+    if (frame.size > this.maxJoinedLiteral) {
+      throw new ProtocolError(`literal of ${frame.size} bytes, more than ${this.maxJoinedLiteral}, outside a body section`, {
+        rule: 'literal',
+        offset: frame.head.length,
+      });
+    }
+    this.joining = new Uint8Array(frame.size);
+    this.filled = 0;
+    return null;
+  }
+
   /** Parses a response frame, with the literals joined for it put back in place. */
   private response(frame: ResponseFrame): Response {
-    const literals = this.literals;
-    if (literals.length === 0) return parseResponse(frame.bytes, frame.streamed);
+    const { bytes, streamed } = this.splice(frame.bytes, frame.streamed ?? []);
     this.literals = [];
-    // The i-th streamed offset is the i-th literal: frames() announces them in the same order.
-    const streamed = frame.streamed ?? [];
-    let joined = false;
+    this.offsets = [];
+    return parseResponse(bytes, streamed);
+  }
+
+  /**
+   * `bytes` with the joined literals put back at their `offsets` (the i-th offset is the i-th
+   * literal: frames() announces them in order), and the offsets of the literals streamed on, in
+   * the new bytes. Without joined literals, `bytes` itself.
+   */
+  private splice(bytes: Uint8Array, offsets: readonly number[]): { bytes: Uint8Array; streamed: readonly number[] } {
+    const literals = this.literals;
     let extra = 0;
-    for (let i = 0; i < streamed.length; i++) {
+    let joined = false;
+    for (let i = 0; i < offsets.length; i++) {
       const literal = literals[i];
       if (literal === null || literal === undefined) continue;
       joined = true;
       extra += literal.length;
     }
-    if (!joined) return parseResponse(frame.bytes, frame.streamed);
-    const bytes = new Uint8Array(frame.bytes.length + extra);
-    const kept: number[] = [];
+    if (!joined) return { bytes, streamed: offsets };
+    const out = new Uint8Array(bytes.length + extra);
+    const streamed: number[] = [];
     let from = 0;
     let to = 0;
-    streamed.forEach((offset, i) => {
-      bytes.set(frame.bytes.subarray(from, offset), to);
+    offsets.forEach((offset, i) => {
+      out.set(bytes.subarray(from, offset), to);
       to += offset - from;
       from = offset;
       const literal = literals[i] ?? null;
       if (literal === null) {
-        kept.push(to);
+        streamed.push(to);
       } else {
-        bytes.set(literal, to);
+        out.set(literal, to);
         to += literal.length;
       }
     });
-    bytes.set(frame.bytes.subarray(from), to);
-    return parseResponse(bytes, kept);
+    out.set(bytes.subarray(from), to);
+    return { bytes: out, streamed };
   }
 }

@@ -239,6 +239,20 @@ describe('parseLiteralStart', () => {
     });
   });
 
+  it('takes the offsets of earlier streamed literals, whose bytes the head does not hold', () => {
+    const first = '* 2 FETCH (BODY[1] {5}\r\n';
+    const head = bytes(`${first} BODY[2] {70000}\r\n`);
+    expect(parseLiteralStart(head, 70000, [first.length])).toEqual({
+      type: 'literal-start',
+      size: 70000,
+      seq: 2,
+      item: 'BODY[2]',
+      before: { sections: { 'BODY[1]': { streamed: true, size: 5 } } },
+    });
+    // Without them, the five bytes after {5} are taken for its value, and the head makes no sense.
+    expect(parseLiteralStart(head, 70000)).toEqual({ type: 'literal-start', size: 70000 });
+  });
+
   it('gives only the size for heads that are not a FETCH or that it cannot read', () => {
     expect(parseLiteralStart(bytes('* METADATA INBOX (/private/comment {70000}\r\n'), 70000)).toEqual({
       type: 'literal-start',
