@@ -38,6 +38,16 @@ export interface CommandRequest {
   readonly usesSequenceNumbers?: boolean;
   /** May expunge messages (EXPUNGE, MOVE, CLOSE): sequence-number commands wait for it. */
   readonly mayExpunge?: boolean;
+  /**
+   * SELECT or EXAMINE: the session starts tracking this mailbox (its name as the caller knows it)
+   * when the command is sent, and publishes its state on the tagged OK.
+   */
+  readonly selects?: { readonly mailbox: string; readonly readOnly: boolean };
+  /**
+   * Changes the selected mailbox (STORE, EXPUNGE, MOVE, ...): refused with `ReadOnlyError`, without
+   * being sent, while the selected mailbox is read-only.
+   */
+  readonly writesMailbox?: boolean;
   /** Takes the literal pieces of streamed FETCH bodies (instead of the session collecting them). */
   readonly streamsLiterals?: boolean;
   /**

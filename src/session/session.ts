@@ -7,7 +7,7 @@
 import { AsyncSubject, BehaviorSubject, Observable, Subject, filter, share } from 'rxjs';
 import type { Subscriber, Subscription } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
-import { AbortError, IllegalStateError, ImapError, ProtocolError, TimeoutError } from '../errors.js';
+import { AbortError, IllegalStateError, ImapError, ProtocolError, ReadOnlyError, TimeoutError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { encodeCommand } from '../wire/encode.js';
 import { frames } from '../wire/frames.js';
@@ -24,6 +24,8 @@ import type {
 } from '../wire/response-types.js';
 import { responses } from '../wire/responses.js';
 import type { CommandEvent, CommandRequest } from './command.js';
+import { applyResponse, emptyMailbox } from './mailbox.js';
+import type { MailboxState } from './mailbox.js';
 import { stateAfter } from './state.js';
 import type { ConnectionState } from './state.js';
 
@@ -98,6 +100,8 @@ export class Session {
   readonly state$: BehaviorSubject<ConnectionState>;
   /** The server's capabilities (upper case) as last announced; `null` while unknown or stale. */
   readonly capabilities$: BehaviorSubject<readonly string[] | null>;
+  /** The selected mailbox's live state; `null` while none is selected. Replays the current one. */
+  readonly mailbox$ = new BehaviorSubject<MailboxState | null>(null);
   /** Capabilities turned on by ENABLE (RFC 5161), upper case. */
   readonly enabled = new Set<string>();
   /** The greeting, once read: emits it and completes; errors if the server refuses with BYE. */
@@ -120,6 +124,8 @@ export class Session {
   private greetingTimer: ReturnType<typeof setTimeout> | null = null;
   private collecting: Collecting | null = null;
   private greeted = false;
+  /** The mailbox a SELECT / EXAMINE in flight is building, published on its tagged OK. */
+  private selecting: MailboxState | null = null;
   private readonly collected: Uint8Array[] = [];
 
   constructor(
@@ -278,6 +284,7 @@ export class Session {
     }
     if (response.kind === 'FETCH' && this.collected.length > 0) response = this.withCollected(response);
     this.learn(response);
+    this.track(response);
     this.responseSubject.next(response);
     const claimant = this.inFlight.find((pending) => pending.request.claims?.(response) ?? false);
     if (claimant && !claimant.detached) claimant.subscriber.next(response);
@@ -338,6 +345,20 @@ export class Session {
     if (code?.name === 'CAPABILITY') this.capabilities$.next(code.capabilities);
   }
 
+  /** Keeps the selected (or being selected) mailbox's state current; emits only on a change. */
+  private track(response: UntaggedResponse | TaggedResponse): void {
+    if (this.selecting) {
+      // QRESYNC's [CLOSED] marks where the old mailbox's responses end (RFC 7162 §3.2.11).
+      const closed = response.type === 'untagged' && response.kind === 'OK' && response.code?.name === 'CLOSED';
+      this.selecting = closed ? emptyMailbox(this.selecting.name, this.selecting.readOnly) : applyResponse(this.selecting, response);
+      return;
+    }
+    const current = this.mailbox$.value;
+    if (!current) return;
+    const next = applyResponse(current, response);
+    if (next !== current) this.mailbox$.next(next);
+  }
+
   private onTagged(response: TaggedResponse): void {
     this.responseSubject.next(response);
     const index = this.inFlight.findIndex((pending) => pending.tag === response.tag);
@@ -350,6 +371,15 @@ export class Session {
     const name = pending.request.name;
     const next = stateAfter(name, response.status, this.state$.value);
     if (next && next !== this.state$.value) this.state$.next(next);
+    if (pending.request.selects) {
+      const selected = response.status === 'OK' && this.selecting ? applyResponse(this.selecting, response) : null;
+      this.selecting = null;
+      this.mailbox$.next(selected);
+    } else if (this.state$.value !== 'selected') {
+      if (this.mailbox$.value !== null) this.mailbox$.next(null);
+    } else {
+      this.track(response);
+    }
     this.learnCode(response.code);
     if (response.status === 'OK' && (name === 'LOGIN' || name === 'AUTHENTICATE') && response.code?.name !== 'CAPABILITY') {
       // Servers may offer more (or less) once authenticated; ask again when needed.
@@ -500,6 +530,17 @@ export class Session {
       pending.subscriber.error(error);
       return;
     }
+    if (request.writesMailbox && this.mailbox$.value?.readOnly) {
+      pending.subscriber.error(
+        new ReadOnlyError(`${request.name} would change ${this.mailbox$.value.name}, which is selected read-only`, { command: request.name }),
+      );
+      return;
+    }
+    if (request.selects) {
+      // The old mailbox is left as the command goes out (RFC 3501 §6.3.1), whatever the answer.
+      this.selecting = emptyMailbox(request.selects.mailbox, request.selects.readOnly);
+      if (this.mailbox$.value !== null) this.mailbox$.next(null);
+    }
     pending.tag = tag;
     pending.pieces = pieces.slice(1);
     pending.sentAt = Date.now();
@@ -593,6 +634,8 @@ export class Session {
     this.responseSubject.complete();
     this.state$.complete();
     this.capabilities$.complete();
+    if (this.mailbox$.value !== null) this.mailbox$.next(null);
+    this.mailbox$.complete();
   }
 }
 
