@@ -8,8 +8,27 @@ import { Observable, concatMap, defer, map, of, throwError } from 'rxjs';
 import { lastValueFrom } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
 import { capabilities, hasCapability } from './commands/capability.js';
+import {
+  createFolder,
+  deleteFolder,
+  findSpecialFolder,
+  folderExists,
+  folderStatus,
+  listFolders,
+  listSubFolders,
+  renameFolder,
+  subscribeFolder,
+  unsubscribeFolder,
+  xlistFolders,
+} from './commands/folders.js';
+import type { DefaultStatusItem, Folder, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
+import { namespace } from './commands/namespace.js';
+import { closeFolder, selectFolder, unselectFolder } from './commands/select.js';
+import type { SelectOptions, SelectResult } from './commands/select.js';
+import type { MailboxState } from './session/mailbox.js';
+import type { Namespace } from './commands/namespace.js';
 import { noop } from './commands/noop.js';
 import type { NoopResult } from './commands/noop.js';
 import { rawCommand } from './commands/raw.js';
@@ -208,6 +227,201 @@ export class ImapClient {
   /** Whether the server has a capability (case-insensitive). */
   hasCapability(capability: string): Observable<boolean> {
     return hasCapability(this.session, capability);
+  }
+
+  /**
+   * LIST: the folders under `directory` whose names match `pattern` (`*` matches anything, `%`
+   * anything but the hierarchy delimiter). With `{ status: [...] }` every selectable folder also
+   * gets its STATUS: in the same round trip where the server has LIST-STATUS, else with one
+   * pipelined STATUS per folder.
+   *
+   * @example
+   * ```ts
+   * const folders = await lastValueFrom(client.listFolders());
+   * // [{ flags: ['\\HasNoChildren'], delimiter: '/', name: 'INBOX' }, ...]
+   * const counts = await lastValueFrom(client.listFolders('', '*', { status: ['MESSAGES', 'UNSEEN'] }));
+   * counts.map((f) => `${f.name}: ${f.status?.unseen ?? '-'}`);
+   * ```
+   */
+  listFolders<I extends StatusItem = never>(directory = '', pattern = '*', options: ListFoldersOptions<I> = {}): Observable<Folder<I>[]> {
+    return listFolders(this.session, directory, pattern, { ...options, folderEncode: this.folderEncode });
+  }
+
+  /**
+   * LSUB: the subscribed folders, with `directory` and `pattern` as for {@link listFolders}.
+   *
+   * @example
+   * ```ts
+   * const subscribed = await lastValueFrom(client.listSubFolders());
+   * ```
+   */
+  listSubFolders(directory = '', pattern = '*'): Observable<Folder[]> {
+    return listSubFolders(this.session, directory, pattern, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * XLIST (Gmail's older special-folder listing). Fails with `CapabilityError` without XLIST.
+   *
+   * @example
+   * ```ts
+   * const all = (await lastValueFrom(client.xlistFolders())).find((f) => f.flags.includes('\\AllMail'));
+   * ```
+   */
+  xlistFolders(directory = '', pattern = '*'): Observable<Folder[]> {
+    return xlistFolders(this.session, directory, pattern, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * The name of the folder with a special use (`SENT`, `DRAFTS`, `TRASH`, `JUNK`, `ARCHIVE`,
+   * `ALL`), or `null`: by SPECIAL-USE attributes first, then by well-known names (`Sent Items`,
+   * `Deleted Messages`, `Spam`, ...) inside the personal namespaces, as IMAPClient does.
+   *
+   * @example
+   * ```ts
+   * import { SENT } from 'rximap';
+   * const sent = await lastValueFrom(client.findSpecialFolder(SENT)); // 'Sent'
+   * ```
+   */
+  findSpecialFolder(flag: string): Observable<string | null> {
+    return findSpecialFolder(this.session, flag, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * Whether a folder of exactly this name exists (`*` and `%` in the name are not wildcards here).
+   *
+   * @example
+   * ```ts
+   * if (!(await lastValueFrom(client.folderExists('Archive/2024')))) await lastValueFrom(client.createFolder('Archive/2024'));
+   * ```
+   */
+  folderExists(name: string): Observable<boolean> {
+    return folderExists(this.session, name, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * STATUS of a folder, without selecting it; `items` defaults to
+   * `MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN`, and every item asked for is in the result.
+   *
+   * @example
+   * ```ts
+   * const { messages, unseen } = await lastValueFrom(client.folderStatus('INBOX'));
+   * const { highestModseq } = await lastValueFrom(client.folderStatus('INBOX', ['HIGHESTMODSEQ']));
+   * ```
+   */
+  folderStatus<I extends StatusItem = DefaultStatusItem>(name: string, items?: readonly I[]): Observable<StatusResult<I>> {
+    return folderStatus(this.session, name, items, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * CREATE a folder; emits the server's text.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.createFolder('Entwürfe')); // sent as Entw&APw-rfe
+   * ```
+   */
+  createFolder(name: string): Observable<string> {
+    return createFolder(this.session, name, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * RENAME a folder; emits the server's text.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.renameFolder('Projects', 'Archive/Projects'));
+   * ```
+   */
+  renameFolder(oldName: string, newName: string): Observable<string> {
+    return renameFolder(this.session, oldName, newName, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * DELETE a folder; emits the server's text.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.deleteFolder('Old stuff'));
+   * ```
+   */
+  deleteFolder(name: string): Observable<string> {
+    return deleteFolder(this.session, name, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * SUBSCRIBE to a folder; emits the server's text.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.subscribeFolder('Lists/rxjs'));
+   * ```
+   */
+  subscribeFolder(name: string): Observable<string> {
+    return subscribeFolder(this.session, name, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * UNSUBSCRIBE from a folder; emits the server's text.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.unsubscribeFolder('Lists/rxjs'));
+   * ```
+   */
+  unsubscribeFolder(name: string): Observable<string> {
+    return unsubscribeFolder(this.session, name, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * NAMESPACE: the personal, other users' and shared namespaces, each `null` or a list of
+   * `{ prefix, delimiter }`. Fails with `CapabilityError` when the server lacks NAMESPACE.
+   *
+   * @example
+   * ```ts
+   * const { personal } = await lastValueFrom(client.namespace()); // [{ prefix: '', delimiter: '/' }]
+   * ```
+   */
+  namespace(): Observable<Namespace> {
+    return namespace(this.session, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * SELECT a mailbox (EXAMINE with `readonly`), with CONDSTORE or QRESYNC when asked; emits its
+   * state. Fails with `ReadOnlyError` when asked read-write but given read-only. From then on
+   * {@link mailbox$} follows the mailbox.
+   *
+   * @example
+   * ```ts
+   * const inbox = await lastValueFrom(client.selectFolder('INBOX'));
+   * console.log(inbox.exists, inbox.uidNext);
+   * ```
+   */
+  selectFolder(name: string, options: Omit<SelectOptions, 'folderEncode'> = {}): Observable<SelectResult> {
+    return selectFolder(this.session, name, { ...options, folderEncode: this.folderEncode });
+  }
+
+  /** Leaves the selected mailbox without expunging (UNSELECT, or a failing EXAMINE where it is missing). */
+  unselectFolder(): Observable<string> {
+    return unselectFolder(this.session);
+  }
+
+  /** CLOSE: expunges the `\Deleted` messages of a mailbox selected read-write, and leaves it. */
+  closeFolder(): Observable<string> {
+    return closeFolder(this.session);
+  }
+
+  /**
+   * The selected mailbox's live state (name, exists, recent, uidNext, uidValidity, flags,
+   * permanentFlags, highestModseq, readOnly), replaying the current one; `null` while none is
+   * selected. It emits only when something changed.
+   *
+   * @example
+   * ```ts
+   * client.mailbox$.pipe(map((box) => box?.exists ?? 0), distinctUntilChanged()).subscribe(renderCount);
+   * ```
+   */
+  get mailbox$(): Observable<MailboxState | null> {
+    return this.session.mailbox$;
   }
 
   /** Upgrades a plain connection with STARTTLS; refused on a connection that is already secure. */

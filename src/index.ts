@@ -14,8 +14,13 @@
  */
 export { ImapClient } from './client.js';
 export type { ConnectOptions, Timeouts } from './client.js';
+export { DEFAULT_STATUS_ITEMS } from './commands/folders.js';
+export type { DefaultStatusItem, Folder, FolderNameOptions, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
+export type { Namespace, NamespaceEntry } from './commands/namespace.js';
 export type { NoopResult } from './commands/noop.js';
 export type { RawCommandOptions } from './commands/raw.js';
+export type { QresyncChange, QresyncParameters, SelectOptions, SelectResult } from './commands/select.js';
+export type { MailboxState } from './session/mailbox.js';
 export * from './constants.js';
 export {
   AbortError,

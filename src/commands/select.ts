@@ -7,7 +7,6 @@
 import { catchError, concatMap, last, of, throwError } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
-import { encodeModifiedUtf7 } from '../codec/modified-utf7.js';
 import { ImapError, ReadOnlyError } from '../errors.js';
 import type { MailboxState } from '../session/mailbox.js';
 import type { Session } from '../session/session.js';
@@ -15,6 +14,8 @@ import { atom, list, sequenceSet } from '../wire/encode.js';
 import type { CommandArgument } from '../wire/encode.js';
 import type { UntaggedResponse } from '../wire/response-types.js';
 import { capabilities } from './capability.js';
+import { encodeMailboxName } from './mailbox-name.js';
+import type { FolderNameOptions } from './mailbox-name.js';
 import { collectUntagged, completionText, missingCapability, requireState } from './result.js';
 
 /** What a QRESYNC SELECT knows from an earlier session (RFC 7162 §3.2.5). */
@@ -26,15 +27,13 @@ export interface QresyncParameters {
 }
 
 /** Options of {@link selectFolder}. */
-export interface SelectOptions {
+export interface SelectOptions extends FolderNameOptions {
   /** EXAMINE instead of SELECT: nothing may change, `\Recent` stays. */
   readonly readonly?: boolean;
   /** Ask for CONDSTORE (RFC 7162): the result then has `highestModseq`. */
   readonly condstore?: boolean;
   /** Resynchronise from an earlier session; ENABLEs QRESYNC first when it is not yet on. */
   readonly qresync?: QresyncParameters;
-  /** Encode the name in modified UTF-7 (the client's `folderEncode`). Default true. */
-  readonly folderEncode?: boolean;
 }
 
 /** A message's changes reported by a QRESYNC SELECT. */
@@ -75,7 +74,7 @@ export function selectFolder(session: Session, name: string, options: SelectOpti
       concatMap(() =>
         session.execute({
           name: command,
-          args: [encodeName(name, options.folderEncode), ...selectParameters(options)],
+          args: [encodeMailboxName(session, name, options), ...selectParameters(options)],
           pipeline: 'exclusive',
           claims: isSelectData,
           selects: { mailbox: name, readOnly: options.readonly ?? false },
@@ -95,10 +94,6 @@ export function selectFolder(session: Session, name: string, options: SelectOpti
       }),
     ),
   );
-}
-
-function encodeName(name: string, folderEncode = true): string {
-  return folderEncode ? encodeModifiedUtf7(name) : name;
 }
 
 function selectParameters(options: SelectOptions): CommandArgument[] {

@@ -4,25 +4,19 @@
  * @module
  */
 import { parseRfc2822Date } from '../codec/dates.js';
-import { decodeEncodedWords } from '../codec/encoded-words.js';
+import { decodeEncodedWordsText } from '../codec/encoded-words.js';
 import { Address } from './message-types.js';
 import type { Envelope } from './message-types.js';
 import { CLOSE_PAREN, OPEN_PAREN, SP } from './reader.js';
 import type { Reader } from './reader.js';
 
-const EQUALS = 0x3d;
-const QUESTION = 0x3f;
-
 /**
- * `bytes`, the string `r` read last, as header text: RFC 2047 encoded words undone. Plain ASCII
- * (the common case) is read directly; only text with `=?` or 8-bit bytes goes through the decoder.
+ * `bytes`, the string `r` read last, as header text: RFC 2047 encoded words undone. The text is
+ * read as {@link Reader.textOf} reads any string (ASCII straight from the response), and only
+ * text with `=?` goes through the decoder.
  */
 export function headerText(r: Reader, bytes: Uint8Array): string {
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
-    if (byte >= 0x80 || (byte === EQUALS && bytes[i + 1] === QUESTION)) return decodeEncodedWords(bytes);
-  }
-  return r.textOf(bytes);
+  return decodeEncodedWordsText(r.textOf(bytes));
 }
 
 /**
@@ -32,6 +26,7 @@ export function headerText(r: Reader, bytes: Uint8Array): string {
  * ```
  * The date is parsed leniently (`null` when it cannot be; the text stays in `raw.date`), the
  * subject and display names decoded from RFC 2047, and NIL address lists are empty arrays.
+ * Sender and Reply-To that repeat From byte for byte are From's (readonly) array itself.
  */
 export function envelope(r: Reader): Envelope {
   r.expect(OPEN_PAREN, 'envelope');
@@ -41,12 +36,14 @@ export function envelope(r: Reader): Envelope {
   const subject = r.nstring('env-subject');
   const subjectText = subject === null ? null : headerText(r, subject);
   r.sp('envelope');
+  const fromStart = r.pos;
   const from = addressList(r, 'env-from');
   r.sp('envelope');
-  const sender = addressList(r, 'env-sender');
-  r.sp('envelope');
-  const replyTo = addressList(r, 'env-reply-to');
-  r.sp('envelope');
+  // Servers fill Sender and Reply-To from From when a message has neither header: the same
+  // bytes, read once. The SP after them is compared too, since a NIL ends where its atom ends.
+  const fromEnd = r.pos;
+  const sender = r.skipRepeat(fromStart, fromEnd) ? from : addressListThenSp(r, 'env-sender');
+  const replyTo = r.skipRepeat(fromStart, fromEnd) ? from : addressListThenSp(r, 'env-reply-to');
   const to = addressList(r, 'env-to');
   r.sp('envelope');
   const cc = addressList(r, 'env-cc');
@@ -91,6 +88,13 @@ export function addressList(r: Reader, rule: string): readonly Address[] {
     if (addresses.length > 0) r.skip(SP);
     addresses.push(address(r));
   }
+  return addresses;
+}
+
+/** An address list (see {@link addressList}) and the SP after it. */
+function addressListThenSp(r: Reader, rule: string): readonly Address[] {
+  const addresses = addressList(r, rule);
+  r.sp('envelope');
   return addresses;
 }
 

@@ -54,6 +54,8 @@ const ASTRING_CHAR = 2;
 const DIGIT = 4;
 /** A byte that may appear in a generic value's bare token (see {@link imapValue}). */
 const TOKEN_CHAR = 8;
+/** A `QUOTED-CHAR` that stands for itself and is ASCII: anything but `"`, `\`, CR, LF, NUL and 8-bit. */
+const PLAIN_QUOTED = 16;
 
 /**
  * `ATOM-CHAR = <any CHAR except atom-specials>`,
@@ -70,6 +72,7 @@ const CLASSES = (() => {
   table[CLOSE_BRACKET] |= ASTRING_CHAR;
   for (let b = ZERO; b <= NINE; b++) table[b] |= DIGIT;
   for (const b of [OPEN_PAREN, CLOSE_PAREN, DQUOTE]) table[b] = 0;
+  for (let b = 0x01; b < 0x80; b++) if (b !== CR && b !== LF && b !== DQUOTE && b !== BACKSLASH) table[b] |= PLAIN_QUOTED;
   return table;
 })();
 
@@ -147,6 +150,8 @@ export class Reader {
   /** Where the last string read lies in {@link Reader.bytes}; -1 when it was copied to undo escapes. */
   private lastStart = -1;
   private lastEnd = -1;
+  /** The last string read is known to be ASCII (a quoted string without 8-bit bytes). */
+  private lastAscii = false;
   /** The same bytes as a Buffer: its `latin1` decoding makes short strings without a view per string. */
   private readonly buffer: Buffer;
   /** The whole response decoded as latin1, once a string is wanted (see {@link Reader.ascii}). */
@@ -251,6 +256,22 @@ export class Reader {
     return lf > this.pos && bytes[lf - 1] === CR ? lf - 1 : lf;
   }
 
+  /**
+   * Moves past the bytes at the cursor when they are `bytes[start, end)` again, bytes already
+   * read, and says whether they were: reading them again would give what reading them gave.
+   * Not when a streamed literal lies among them, since its bytes are not there to compare.
+   */
+  skipRepeat(start: number, end: number): boolean {
+    const bytes = this.bytes;
+    const at = this.pos;
+    const length = end - start;
+    if (at + length > bytes.length) return false;
+    for (let i = 0; i < length; i++) if (bytes[at + i] !== bytes[start + i]) return false;
+    if (this.streamed.some((offset) => offset > at && offset <= at + length)) return false;
+    this.pos = at + length;
+    return true;
+  }
+
   /** `number = 1*DIGIT`, at most 2^32 - 1. */
   number(rule: string): number {
     return this.digits(rule, MAX_NUMBER);
@@ -303,10 +324,10 @@ export class Reader {
     return value;
   }
 
-  /** The end of the run of bytes of class `cls` from {@link Reader.pos}. */
-  private runEnd(cls: number): number {
+  /** The end of the run of bytes of class `cls` from `start` ({@link Reader.pos} by default). */
+  private runEnd(cls: number, start = this.pos): number {
     const bytes = this.bytes;
-    let i = this.pos;
+    let i = start;
     while (i < bytes.length && (CLASSES[bytes[i]] & cls) !== 0) i++;
     return i;
   }
@@ -378,6 +399,12 @@ export class Reader {
     const bytes = this.bytes;
     const start = this.pos + 1;
     this.expect(DQUOTE, rule);
+    // Nearly every quoted string is plain ASCII up to its closing quote: one table lookup a byte.
+    const plainEnd = this.runEnd(PLAIN_QUOTED, start);
+    if (bytes[plainEnd] === DQUOTE) {
+      this.pos = plainEnd + 1;
+      return this.view(start, plainEnd, true);
+    }
     let escapes = 0;
     for (;;) {
       const byte = this.pos < bytes.length ? bytes[this.pos] : -1;
@@ -394,7 +421,7 @@ export class Reader {
       }
     }
     const end = this.pos++;
-    if (escapes === 0) return this.view(start, end);
+    if (escapes === 0) return this.view(start, end, false);
     this.lastStart = -1;
     const out = new Uint8Array(end - start - escapes);
     for (let i = start, o = 0; i < end; i++) out[o++] = bytes[i] === BACKSLASH ? bytes[++i] : bytes[i];
@@ -426,13 +453,17 @@ export class Reader {
       this.fail('literal runs past the end of the response', rule, start);
     }
     this.pos = start + size;
-    return this.view(start, this.pos);
+    return this.view(start, this.pos, false);
   }
 
-  /** A string's content, `bytes[start, end)`, as a view; remembered for {@link Reader.textOf}. */
-  private view(start: number, end: number): Uint8Array {
+  /**
+   * A string's content, `bytes[start, end)`, as a view; remembered for {@link Reader.textOf},
+   * with `ascii` when it is known to hold no 8-bit byte.
+   */
+  private view(start: number, end: number, ascii: boolean): Uint8Array {
     this.lastStart = start;
     this.lastEnd = end;
+    this.lastAscii = ascii;
     return this.bytes.subarray(start, end);
   }
 
@@ -479,7 +510,7 @@ export class Reader {
     const end = this.runEnd(ASTRING_CHAR);
     if (end === start) this.fail(`expected an atom or a string, found ${this.found()}`, rule);
     this.pos = end;
-    return this.view(start, end);
+    return this.view(start, end, true);
   }
 
   /** A `string` as text (UTF-8, or windows-1252 when it is not valid UTF-8). */
@@ -506,21 +537,13 @@ export class Reader {
     return value === null ? null : this.textOf(value);
   }
 
-  /** A `quoted` as text, without a view of its bytes when it holds no escape (the common case). */
+  /** A `quoted` as text, without a view of its bytes when it is plain ASCII (the common case). */
   private quotedText(rule: string): string {
-    const bytes = this.bytes;
     const start = this.pos + 1;
-    let end = start;
-    let byte: number;
-    let bits = 0;
-    // Stops at what only quoted() handles: an escape, or a byte that is an error.
-    while (end < bytes.length && (byte = bytes[end]) !== DQUOTE && byte !== BACKSLASH && byte !== CR && byte !== LF && byte !== 0) {
-      bits |= byte;
-      end++;
-    }
-    if (bytes[end] !== DQUOTE) return this.textOf(this.quoted(rule));
+    const end = this.runEnd(PLAIN_QUOTED, start);
+    if (this.bytes[end] !== DQUOTE) return this.textOf(this.quoted(rule));
     this.pos = end + 1;
-    return bits < 0x80 ? this.ascii(start, end) : decodeUnlabelled(bytes.subarray(start, end));
+    return this.ascii(start, end);
   }
 
   /**
@@ -530,7 +553,7 @@ export class Reader {
    */
   textOf(value: Uint8Array): string {
     if (this.lastStart < 0 || this.lastEnd - this.lastStart !== value.length) return bytesToText(value);
-    return this.text(this.lastStart, this.lastEnd);
+    return this.lastAscii ? this.ascii(this.lastStart, this.lastEnd) : this.text(this.lastStart, this.lastEnd);
   }
 
   /**

@@ -5,7 +5,9 @@ import {
   formatSearchDate,
   parseImapDate,
   parseInternalDate,
+  parseLenientDate,
   parseRfc2822Date,
+  parseRfc5322DateTime,
 } from '../../src/codec/dates.js';
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
@@ -162,6 +164,140 @@ describe('parseRfc2822Date', () => {
         const seconds = Math.floor(date.getTime() / 1000) * 1000;
         expect(parseRfc2822Date(date.toUTCString())?.getTime()).toBe(seconds);
       }),
+    );
+  });
+});
+
+describe('parseRfc5322DateTime', () => {
+  it.each([
+    ['Mon, 2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 02 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon,2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon,   2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon 2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['mON, 2 jAN 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Fri, 3 Feb 2023 06:47:53 -0400', '2023-02-03T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47 +0530', '2023-01-02T01:17:00.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 +0000 (UTC)', '2023-01-02T06:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 +0200(CEST)', '2023-01-02T04:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 +0200 CEST', '2023-01-02T04:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 -0000\r\n', '2023-01-02T06:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 -0000\t(unknown)', '2023-01-02T06:47:53.000Z'],
+    ['Tue, 30 Jun 2015 23:59:60 +0000', '2015-07-01T00:00:00.000Z'],
+    ['Thu, 29 Feb 2024 00:30:00 +0100', '2024-02-28T23:30:00.000Z'],
+    ['Sat, 1 Jan 0050 00:00:00 +0000', '0050-01-01T00:00:00.000Z'],
+    // The weekday is not checked against the date, as in the lenient parser.
+    ['Sun, 2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+  ])('%j', (text, expected) => {
+    expect(iso(parseRfc5322DateTime(text))).toBe(expected);
+    expect(iso(parseLenientDate(text))).toBe(expected);
+    expect(iso(parseRfc2822Date(text))).toBe(expected);
+  });
+
+  it.each([
+    ['Mon, 2 Jan 2023 06:47:53 EDT', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 GMT', '2023-01-02T06:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 -04:00', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 -04', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53', '2023-01-02T06:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 -0400,', '2023-01-02T10:47:53.000Z'],
+    ['Monday, 2 January 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon., 2 Jan. 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 23 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 123 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 6:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53.250 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06 : 47 : 53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon,\t2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2  Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    [' Mon, 2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['(sent) Mon, 2 Jan 2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon Jan  2 06:47:53 2023', '2023-01-02T06:47:53.000Z'],
+    ['2-Jan-2023 06:47:53 -0400', '2023-01-02T10:47:53.000Z'],
+    ['Mon, 2 Jan 2023 06:47:53 -04000', null],
+    ['Mon, 2 Jan 2023 06:47:53 -0460', null],
+    ['Mon, 2 Jan 2023 06:47:53 -04x0', null],
+    ['Mon, 31 Feb 2023 06:47:53 -0400', null],
+    ['Mon, 0 Jan 2023 06:47:53 -0400', null],
+    ['Mon, 2 Jan 2023 24:00:00 -0400', null],
+    ['Mon, 2 Jan 2023 06:60:00 -0400', null],
+    ['Mon, 2 Jan 2023 06:47:61 -0400', null],
+    ['Mon, 123 Jan 2023 06:47:53 -0400', null],
+    ['Mon, 2 Jan 20234 06:47:53 -0400', null],
+    ['Mon, 2 Jax 2023 06:47:53 -0400', null],
+    ['Moo, 2 Jan 2023 06:47:53 -0400', null],
+    ['Mon', null],
+    ['', null],
+  ])('leaves %j to the lenient parser', (text, expected) => {
+    expect(parseRfc5322DateTime(text)).toBeNull();
+    expect(iso(parseRfc2822Date(text))).toBe(expected);
+  });
+
+  /** The fields of a date in the fast path's form, each written as mailers do or slightly off. */
+  const standardParts = fc.record({
+    weekday: fc.constantFrom('', 'Mon, ', 'tue,', 'WED,  ', 'Thu ', 'Fri,', 'sAt, ', 'Sun, '),
+    day: fc.integer({ min: 0, max: 39 }),
+    padDay: fc.boolean(),
+    month: fc.constantFrom('Jan', 'feb', 'MAR', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'dEC'),
+    year: fc.integer({ min: 0, max: 9999 }),
+    hour: fc.integer({ min: 0, max: 29 }),
+    minute: fc.integer({ min: 0, max: 69 }),
+    second: fc.option(fc.integer({ min: 0, max: 69 }), { nil: undefined }),
+    sign: fc.constantFrom('+', '-'),
+    zoneHours: fc.integer({ min: 0, max: 99 }),
+    zoneMinutes: fc.integer({ min: 0, max: 69 }),
+    after: fc.constantFrom('', ' (CEST)', '(UTC)', ' ', '\r\n', ' CEST', '\t(Pacific Time)', ' (unclosed'),
+  });
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  const standardText = standardParts.map(
+    (d) =>
+      `${d.weekday}${d.padDay ? pad(d.day) : d.day} ${d.month} ${pad(d.year, 4)} ${pad(d.hour)}:${pad(d.minute)}` +
+      `${d.second === undefined ? '' : `:${pad(d.second)}`} ${d.sign}${pad(d.zoneHours)}${pad(d.zoneMinutes)}${d.after}`,
+  );
+  const time = (date: Date | null): number | null => (date === null ? null : date.getTime());
+
+  it('gives the instant the lenient parser gives, on generated dates in its form', () => {
+    fc.assert(
+      fc.property(standardText, (text) => {
+        const fast = parseRfc5322DateTime(text);
+        if (fast !== null) expect(fast.getTime()).toBe(time(parseLenientDate(text)));
+        expect(time(parseRfc2822Date(text))).toBe(time(parseLenientDate(text)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('takes every valid date in its form', () => {
+    const valid = standardParts.filter(
+      (d) => d.day >= 1 && d.day <= 28 && d.hour <= 23 && d.minute <= 59 && (d.second ?? 0) <= 59 && d.zoneMinutes <= 59,
+    );
+    fc.assert(
+      fc.property(valid, (d) => {
+        const text =
+          `${d.weekday}${d.padDay ? pad(d.day) : d.day} ${d.month} ${pad(d.year, 4)} ${pad(d.hour)}:${pad(d.minute)}` +
+          `${d.second === undefined ? '' : `:${pad(d.second)}`} ${d.sign}${pad(d.zoneHours)}${pad(d.zoneMinutes)}${d.after}`;
+        const fast = parseRfc5322DateTime(text);
+        expect(fast).not.toBeNull();
+        expect(fast?.getTime()).toBe(time(parseLenientDate(text)));
+      }),
+    );
+  });
+
+  it('agrees with the lenient parser on dates in its form with one character changed', () => {
+    const mutated = fc
+      .tuple(standardText, fc.nat(), fc.constantFrom(' ', ',', ':', '(', '+', '-', '.', '0', '7', 'a', 'J', '\t', ''))
+      .map(([text, at, c]) => {
+        const i = at % (text.length + 1);
+        return text.slice(0, i) + c + text.slice(i + 1);
+      });
+    fc.assert(
+      fc.property(mutated, (text) => {
+        const fast = parseRfc5322DateTime(text);
+        if (fast !== null) expect(fast.getTime()).toBe(time(parseLenientDate(text)));
+        expect(time(parseRfc2822Date(text))).toBe(time(parseLenientDate(text)));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

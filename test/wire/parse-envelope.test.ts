@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Address } from '../../src/wire/message-types.js';
+import { parseResponse } from '../../src/wire/parse-response.js';
 import type { Envelope } from '../../src/wire/message-types.js';
 import { bytes, parse, protocolError } from './parse-helpers.js';
 
@@ -112,6 +113,31 @@ describe('ENVELOPE', () => {
     const result = envelope('(NIL NIL () NIL NIL ((NIL NIL "a" "x.org") (NIL NIL "b" "x.org")) NIL NIL NIL NIL)');
     expect(result.from).toEqual([]);
     expect(result.to.map(String)).toEqual(['a@x.org', 'b@x.org']);
+  });
+
+  it('reads a Sender and Reply-To that repeat From once, as From itself', () => {
+    const from = '(("Ann" NIL "ann" "x.org")("=?utf-8?Q?Zo=C3=AB?=" NIL "zoe" "x.org"))';
+    const result = envelope(`(NIL NIL ${from} ${from} ${from} NIL NIL NIL NIL NIL)`);
+    const expected = [address('Ann', 'ann', 'x.org'), address('Zoë', 'zoe', 'x.org', '=?utf-8?Q?Zo=C3=AB?=')];
+    expect(result.from).toEqual(expected);
+    expect(result.sender).toBe(result.from);
+    expect(result.replyTo).toBe(result.from);
+    // A list that differs by a byte is read on its own.
+    const other = envelope(`(NIL NIL ${from} ${from.replace('"ann"', '"Ann"')} ${from} NIL NIL NIL NIL NIL)`);
+    expect(other.sender).toEqual([address('Ann', 'Ann', 'x.org'), expected[1]]);
+    expect(other.replyTo).toBe(other.from);
+    expect(envelope('(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)').sender).toEqual([]);
+  });
+
+  it('does not take what merely starts like From for a repeat of it', () => {
+    const text = '(NIL NIL NIL NILS NIL NIL NIL NIL NIL NIL)';
+    expect(failure(text)).toMatchObject({ rule: 'env-sender', offset: at(text, 'NILS') });
+    const literal = '(NIL NIL (({1}\r\nA NIL "a" "x.org")) (({1}\r\nA NIL "a" "x.org")) NIL NIL NIL NIL NIL NIL)';
+    const head = `* 1 FETCH (ENVELOPE ${literal}`;
+    // The same bytes, but Sender's literal was streamed: its value is not there to read.
+    const streamedAt = head.lastIndexOf('{1}\r\n') + 5;
+    const error = protocolError(() => parseResponse(bytes(`${head})\r\n`), [streamedAt]));
+    expect(error).toMatchObject({ rule: 'addr-name', offset: streamedAt - 5 });
   });
 
   it('names the rule and offset of what breaks it', () => {
