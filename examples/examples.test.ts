@@ -2,8 +2,9 @@
  * Every example runs against the project's Dovecot, as `npm run demo` runs it.
  */
 import { describe, expect, it } from 'vitest';
-import { caCertificate, dovecotConfig, freshUser } from '../test/support/dovecot.js';
+import { caCertificate, dovecotConfig, freshUser, populate } from '../test/support/dovecot.js';
 import type { ExampleConfig } from './config.js';
+import { folders } from './folders.js';
 import { hello } from './hello.js';
 import { pipelining } from './pipelining.js';
 
@@ -29,5 +30,20 @@ describe('examples', () => {
     const order = await pipelining(config(), 100, (line) => lines.push(line));
     expect(order).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(lines.some((line) => line === 'completed in the order sent: true')).toBe(true);
+  });
+
+  it('folders: lists every folder with its counts, finds Sent and Trash, follows the selected mailbox', async () => {
+    const settings = config();
+    await populate(settings.user, 40);
+    const report = await folders(settings, quiet);
+    const inbox = report.folders.find((folder) => folder.name === 'INBOX');
+    const total = report.folders.reduce((sum, folder) => sum + (folder.messages ?? 0), 0);
+    expect(total).toBe(40);
+    expect(inbox?.messages).toBeGreaterThan(0);
+    expect(report.folders.map((folder) => folder.name)).toContain('Réunions');
+    expect(report.sent).toBe('Sent');
+    expect(report.trash).toBe('Trash');
+    expect(report.states.map((state) => state?.name ?? null)).toEqual([null, 'INBOX', null]);
+    expect(report.states[1]?.exists).toBe(inbox?.messages);
   });
 });

@@ -147,6 +147,8 @@ class ResponseReader {
 
   /** Parses a response frame, with the literals joined for it put back in place. */
   private response(frame: ResponseFrame): Response {
+    // Nearly every response had no literal streamed: it is parsed as it is.
+    if (frame.streamed === undefined && this.offsets.length === 0) return parseResponse(frame.bytes);
     const { bytes, streamed } = this.splice(frame.bytes, frame.streamed ?? []);
     this.literals = [];
     this.offsets = [];
