@@ -267,7 +267,7 @@ export class Reader {
     const length = end - start;
     if (at + length > bytes.length) return false;
     for (let i = 0; i < length; i++) if (bytes[at + i] !== bytes[start + i]) return false;
-    if (this.streamed.some((offset) => offset > at && offset <= at + length)) return false;
+    for (const offset of this.streamed) if (offset > at && offset <= at + length) return false;
     this.pos = at + length;
     return true;
   }
