@@ -5,16 +5,8 @@
  *
  * @module
  */
+import { COLON, COMMA, CR, LF, MINUS, OPEN_PAREN, PLUS, SP, TAB } from './ascii.js';
 
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const OPEN_PAREN = 0x28;
-const PLUS = 0x2b;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const COLON = 0x3a;
 
 /** English month abbreviations, as both grammars spell them. */
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -106,7 +98,7 @@ function utcTime(year: number, month: number, day: number, hour: number, minute:
  * ```
  */
 export function parseInternalDate(text: string): Date | null {
-  const padded = text.charCodeAt(0) === SPACE;
+  const padded = text.charCodeAt(0) === SP;
   let p = padded ? 1 : 0;
   let day = digitAt(text, p++);
   if (day === -1) return null;
@@ -131,10 +123,10 @@ export function parseInternalDate(text: string): Date | null {
     zoneHours === -1 ||
     zoneMinutes > 59 ||
     zoneMinutes === -1 ||
-    text.charCodeAt(p + 9) !== SPACE ||
+    text.charCodeAt(p + 9) !== SP ||
     text.charCodeAt(p + 12) !== COLON ||
     text.charCodeAt(p + 15) !== COLON ||
-    text.charCodeAt(p + 18) !== SPACE ||
+    text.charCodeAt(p + 18) !== SP ||
     (sign !== PLUS && sign !== MINUS)
   ) {
     return null;
@@ -310,9 +302,9 @@ export function parseRfc5322DateTime(text: string): Date | null {
     if (!weekdayKeys.has(nameKey(text, 0))) return null;
     p = 3;
     const separator = text.charCodeAt(p);
-    if (separator !== COMMA && separator !== SPACE) return null;
+    if (separator !== COMMA && separator !== SP) return null;
     if (separator === COMMA) p++;
-    while (text.charCodeAt(p) === SPACE) p++;
+    while (text.charCodeAt(p) === SP) p++;
   }
   let day = digitAt(text, p++);
   if (day === -1) return null;
@@ -329,9 +321,9 @@ export function parseRfc5322DateTime(text: string): Date | null {
     yearLow === -1 ||
     hour === -1 ||
     minute === -1 ||
-    text.charCodeAt(p) !== SPACE ||
-    text.charCodeAt(p + 4) !== SPACE ||
-    text.charCodeAt(p + 9) !== SPACE ||
+    text.charCodeAt(p) !== SP ||
+    text.charCodeAt(p + 4) !== SP ||
+    text.charCodeAt(p + 9) !== SP ||
     text.charCodeAt(p + 12) !== COLON
   ) {
     return null;
@@ -347,7 +339,7 @@ export function parseRfc5322DateTime(text: string): Date | null {
   const zoneHours = twoDigitsAt(text, p + 2);
   const zoneMinutes = twoDigitsAt(text, p + 4);
   if (
-    text.charCodeAt(p) !== SPACE ||
+    text.charCodeAt(p) !== SP ||
     (sign !== PLUS && sign !== MINUS) ||
     zoneHours === -1 ||
     zoneMinutes === -1 ||
@@ -366,7 +358,7 @@ export function parseRfc5322DateTime(text: string): Date | null {
 
 /** True for a character that starts the `[CFWS]` after a zone: white space or a comment. */
 function isCfwsStart(c: number): boolean {
-  return c === SPACE || c === TAB || c === CR || c === LF || c === OPEN_PAREN;
+  return c === SP || c === TAB || c === CR || c === LF || c === OPEN_PAREN;
 }
 
 /**

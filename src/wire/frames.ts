@@ -12,16 +12,8 @@ import {
   DEFAULT_STREAM_THRESHOLD,
 } from './frames-types.js';
 import type { Frame, FramesOptions, ResponseFrame } from './frames-types.js';
+import { CLOSE_BRACE, CR, LF, MINUS, NINE, OPEN_BRACE, PLUS, TILDE, ZERO } from '../codec/ascii.js';
 
-const LF = 0x0a;
-const CR = 0x0d;
-const PLUS = 0x2b;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const TILDE = 0x7e;
 
 /**
  * Splits a stream of byte chunks into IMAP server responses, whatever the chunk boundaries.

@@ -6,47 +6,51 @@
  * @module
  */
 import { decodeUnlabelled } from '../codec/charset.js';
+import {
+  ASTERISK,
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  CLOSE_PAREN,
+  COLON,
+  COMMA,
+  CR,
+  DOT,
+  DQUOTE,
+  GREATER_THAN,
+  LESS_THAN,
+  LF,
+  NINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  OPEN_PAREN,
+  PLUS,
+  SP,
+  TILDE,
+  ZERO,
+} from '../codec/ascii.js';
 import { ProtocolError } from '../errors.js';
 import type { ImapValue, StreamedLiteral } from './response-types.js';
 
-/** `SP`. */
-export const SP = 0x20;
-/** `CR`. */
-export const CR = 0x0d;
-/** `LF`. */
-export const LF = 0x0a;
-/** `DQUOTE`. */
-export const DQUOTE = 0x22;
-/** `"\"`, the escape of `quoted`. */
-export const BACKSLASH = 0x5c;
-/** `"("`, opening a list. */
-export const OPEN_PAREN = 0x28;
-/** `")"`, closing a list. */
-export const CLOSE_PAREN = 0x29;
-/** `"["`, opening a section or a response code. */
-export const OPEN_BRACKET = 0x5b;
-/** `"]"` (`resp-specials`), closing a section or a response code. */
-export const CLOSE_BRACKET = 0x5d;
-/** `"{"`, opening a literal's size. */
-export const OPEN_BRACE = 0x7b;
-/** `"<"`, opening a section's partial origin. */
-export const LESS_THAN = 0x3c;
-/** `">"`, closing a section's partial origin. */
-export const GREATER_THAN = 0x3e;
-/** `"."`, between section parts. */
-export const DOT = 0x2e;
-/** `"*"`: untagged responses, `seq-number`, `flag-perm`. */
-export const ASTERISK = 0x2a;
-/** `"+"`: continuation requests. */
-export const PLUS = 0x2b;
-/** `"~"`, starting a `literal8`. */
-export const TILDE = 0x7e;
-
-const CLOSE_BRACE = 0x7d;
-const ZERO = 0x30;
-const NINE = 0x39;
-const COLON = 0x3a;
-const COMMA = 0x2c;
+/** The bytes the parsers match, for the parse-* modules. */
+export {
+  ASTERISK,
+  BACKSLASH,
+  CLOSE_BRACKET,
+  CLOSE_PAREN,
+  CR,
+  DOT,
+  DQUOTE,
+  GREATER_THAN,
+  LESS_THAN,
+  LF,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  OPEN_PAREN,
+  PLUS,
+  SP,
+  TILDE,
+};
 
 /** Character classes, as bits of {@link CLASSES}. */
 const ATOM_CHAR = 1;
