@@ -102,6 +102,11 @@ export class Session {
   readonly capabilities$: BehaviorSubject<readonly string[] | null>;
   /** The selected mailbox's live state; `null` while none is selected. Replays the current one. */
   readonly mailbox$ = new BehaviorSubject<MailboxState | null>(null);
+  /**
+   * How many commands are queued or in flight. A consumer that throttles the socket (a slow
+   * download) watches it: pausing while another command waits for its answer would deadlock.
+   */
+  readonly pendingCommands$ = new BehaviorSubject<number>(0);
   /** Capabilities turned on by ENABLE (RFC 5161), upper case. */
   readonly enabled = new Set<string>();
   /** The greeting, once read: emits it and completes; errors if the server refuses with BYE. */
@@ -182,11 +187,13 @@ export class Session {
       }
       const pending: Pending = { request, subscriber, pieces: [], sentAt: 0, detached: false };
       this.queue.push(pending);
+      this.countPending();
       this.pump();
       return () => {
         if (pending.tag === undefined) {
           const index = this.queue.indexOf(pending);
           if (index >= 0) this.queue.splice(index, 1);
+          this.countPending();
           this.pump();
         } else {
           pending.detached = true;
@@ -367,6 +374,7 @@ export class Session {
       return;
     }
     const [pending] = this.inFlight.splice(index, 1);
+    this.countPending();
     if (this.writer === pending) this.writer = null;
     const name = pending.request.name;
     const next = stateAfter(name, response.status, this.state$.value);
@@ -486,6 +494,11 @@ export class Session {
 
   // ------------------------------------------------------------------ writing
 
+  private countPending(): void {
+    const count = this.queue.length + this.inFlight.length;
+    if (count !== this.pendingCommands$.value) this.pendingCommands$.next(count);
+  }
+
   /** Sends queued commands while RFC 3501 §5.5 allows; re-entrant calls just ask for another round. */
   private pump(): void {
     if (this.pumping) {
@@ -498,6 +511,7 @@ export class Session {
         this.pumpAgain = false;
         while (this.queue.length > 0 && this.mayWrite(this.queue[0])) {
           this.send(this.queue.shift() as Pending);
+          this.countPending();
         }
       } while (this.pumpAgain);
     } finally {
@@ -624,6 +638,7 @@ export class Session {
     const pending = [...this.inFlight, ...this.queue];
     this.inFlight.length = 0;
     this.queue.length = 0;
+    this.countPending();
     for (const entry of pending) {
       if (!entry.detached) entry.subscriber.error(this.abortError(entry.request.name));
     }
@@ -636,6 +651,7 @@ export class Session {
     this.capabilities$.complete();
     if (this.mailbox$.value !== null) this.mailbox$.next(null);
     this.mailbox$.complete();
+    this.pendingCommands$.complete();
   }
 }
 
