@@ -1,0 +1,219 @@
+/**
+ * FETCH and UID FETCH (RFC 3501 §6.4.5, RFC 9051 §6.4.5; CHANGEDSINCE from RFC 7162): one
+ * typed message per message, as the server sends them.
+ *
+ * @module
+ */
+import { Observable } from 'rxjs';
+import { encodeSequenceSet, parseSequenceSet } from '../codec/sequence-set.js';
+import type { SequenceRange } from '../codec/sequence-set.js';
+import type { Session } from '../session/session.js';
+import { list, raw } from '../wire/encode.js';
+import type { CommandArgument } from '../wire/encode.js';
+import type { BodyStructure, Envelope } from '../wire/message-types.js';
+import type { FetchAttributes, ImapValue, SectionValue, UntaggedResponse } from '../wire/response-types.js';
+import { requireState } from './result.js';
+
+/** Message ids: a number, a sequence set (`'2:*'`, `'1,3:5'`), or any iterable of them. */
+export type MessageIds = number | string | Iterable<number | string>;
+
+/** A data item's value in {@link FetchedMessage.items}. */
+export type FetchItemValue =
+  | number
+  | bigint
+  | string
+  | Date
+  | null
+  | Uint8Array
+  | readonly string[]
+  | Envelope
+  | BodyStructure
+  | SectionValue
+  | Readonly<Record<string, number>>
+  | ImapValue;
+
+/**
+ * One message of a FETCH: the well-known items typed, and every item the server returned in
+ * `items`, keyed as the server named it (`'FLAGS'`, `'BODY[HEADER.FIELDS (SUBJECT)]'`,
+ * `'BODY[]<0>'`; never `.PEEK`).
+ */
+export interface FetchedMessage {
+  /** The UID with `uid` fetches (the client's `useUid`), else the sequence number. */
+  readonly id: number;
+  readonly seq: number;
+  readonly uid?: number;
+  readonly flags?: readonly string[];
+  readonly internalDate?: Date;
+  /** RFC822.SIZE */
+  readonly size?: number;
+  readonly envelope?: Envelope;
+  readonly bodyStructure?: BodyStructure;
+  readonly modseq?: bigint;
+  readonly gmailMsgId?: bigint;
+  readonly gmailThreadId?: bigint;
+  readonly gmailLabels?: readonly string[];
+  readonly items: Readonly<Record<string, FetchItemValue>>;
+}
+
+/** Options of {@link fetch}. */
+export interface FetchOptions {
+  /** UID FETCH: ids are UIDs (the client's `useUid`). Default true. */
+  readonly uid?: boolean;
+  /** FETCH modifiers as IMAPClient takes them: `['CHANGEDSINCE 42']` (RFC 7162). */
+  readonly modifiers?: readonly string[];
+}
+
+/** Macros of RFC 3501 §6.4.5 and the items they stand for. */
+const MACROS: Readonly<Record<string, readonly string[]>> = {
+  ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
+  FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
+  FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
+};
+
+/**
+ * The name the server gives an item in its answer: upper case outside the brackets, `.PEEK`
+ * gone, and a partial `<origin.length>` cut to `<origin>` (RFC 3501 §7.4.2).
+ *
+ * @example
+ * ```ts
+ * responseItemName('body.peek[1]<0.100>'); // 'BODY[1]<0>'
+ * ```
+ */
+export function responseItemName(item: string): string {
+  const bracket = item.indexOf('[');
+  const head = (bracket < 0 ? item : item.slice(0, bracket)).toUpperCase().replace('.PEEK', '');
+  if (bracket < 0) return head;
+  const close = item.lastIndexOf(']');
+  const section = item.slice(bracket, close + 1).toUpperCase();
+  const partial = /^<(\d+)(?:\.\d+)?>$/.exec(item.slice(close + 1));
+  return `${head}${section}${partial ? `<${partial[1]}>` : ''}`;
+}
+
+/** The item names a complete answer holds, as the server names them. */
+function expectedItems(items: readonly string[], uid: boolean): Set<string> {
+  const expected = new Set<string>(uid ? ['UID'] : []);
+  for (const item of items) {
+    for (const name of MACROS[item.toUpperCase()] ?? [item]) expected.add(responseItemName(name));
+  }
+  return expected;
+}
+
+/**
+ * FETCH (or UID FETCH): emits one {@link FetchedMessage} per message as soon as its answer is
+ * complete, then completes on the tagged OK. Several FETCH responses for one message are merged.
+ * Unsolicited FETCH responses (another client's flag change, say) never join the result: only
+ * responses that carry a requested item, for a message in the requested set, do.
+ *
+ * @example
+ * ```ts
+ * fetch(session, '1:*', ['UID', 'FLAGS', 'ENVELOPE']).subscribe((m) => console.log(m.uid, m.envelope?.subject));
+ * ```
+ */
+export function fetch(session: Session, ids: MessageIds, items: string | readonly string[], options: FetchOptions = {}): Observable<FetchedMessage> {
+  const uid = options.uid ?? true;
+  const asked = typeof items === 'string' ? [items] : items;
+  return requireState(session, uid ? 'UID FETCH' : 'FETCH', ['selected'], () => {
+    const set = encodeSequenceSet(ids);
+    const ranges = set === '$' ? null : parseSequenceSet(set);
+    const expected = expectedItems(asked, uid);
+    const args: CommandArgument[] = [raw(set), list(asked.map((item) => raw(item)))];
+    if (options.modifiers?.length) args.push(list(options.modifiers.map((modifier) => raw(modifier))));
+    const claims = (response: UntaggedResponse): boolean =>
+      response.kind === 'FETCH' && inSet(ranges, uid ? response.attributes.uid : response.seq) && carriesAny(response.attributes, expected);
+    return new Observable<FetchedMessage>((subscriber) => {
+      const assembling = new Map<number, FetchAttributes>();
+      const emit = (seq: number) => {
+        const attributes = assembling.get(seq);
+        assembling.delete(seq);
+        if (attributes) subscriber.next(toMessage(seq, attributes, uid));
+      };
+      return session
+        .execute({ name: uid ? 'UID FETCH' : 'FETCH', args, claims, usesSequenceNumbers: !uid })
+        .subscribe({
+          next: (event) => {
+            if (event.type !== 'untagged' || event.kind !== 'FETCH') return;
+            // A message whose answer is incomplete waits for the next one: servers finish a message before the next.
+            for (const seq of assembling.keys()) if (seq !== event.seq) emit(seq);
+            const merged = merge(assembling.get(event.seq), event.attributes);
+            assembling.set(event.seq, merged);
+            if (isComplete(merged, expected)) emit(event.seq);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            for (const seq of [...assembling.keys()]) emit(seq);
+            subscriber.complete();
+          },
+        });
+    });
+  });
+}
+
+function inSet(ranges: readonly SequenceRange[] | null, id: number | undefined): boolean {
+  if (ranges === null || id === undefined) return true;
+  return ranges.some((range) => id >= range.start && id <= range.end);
+}
+
+function carriesAny(attributes: FetchAttributes, expected: ReadonlySet<string>): boolean {
+  for (const name of Object.keys(itemsOf(attributes))) if (expected.has(name) && name !== 'UID') return true;
+  return false;
+}
+
+function isComplete(attributes: FetchAttributes, expected: ReadonlySet<string>): boolean {
+  const present = itemsOf(attributes);
+  for (const name of expected) if (!(name in present)) return false;
+  return true;
+}
+
+/** Later responses for the same message add to (and override) what came before. */
+function merge(earlier: FetchAttributes | undefined, later: FetchAttributes): FetchAttributes {
+  if (!earlier) return later;
+  return {
+    ...earlier,
+    ...later,
+    sections: earlier.sections || later.sections ? { ...earlier.sections, ...later.sections } : undefined,
+    binarySize: earlier.binarySize || later.binarySize ? { ...earlier.binarySize, ...later.binarySize } : undefined,
+    other: earlier.other || later.other ? { ...earlier.other, ...later.other } : undefined,
+  };
+}
+
+/** Every item of a FETCH answer, keyed as the server named it. */
+function itemsOf(attributes: FetchAttributes): Record<string, FetchItemValue> {
+  const items: Record<string, FetchItemValue> = {};
+  if (attributes.uid !== undefined) items.UID = attributes.uid;
+  if (attributes.flags !== undefined) items.FLAGS = attributes.flags;
+  if (attributes.internalDate !== undefined) items.INTERNALDATE = attributes.internalDate;
+  if (attributes.rfc822Size !== undefined) items['RFC822.SIZE'] = attributes.rfc822Size;
+  if (attributes.envelope !== undefined) items.ENVELOPE = attributes.envelope;
+  if (attributes.bodyStructure !== undefined) items.BODYSTRUCTURE = attributes.bodyStructure;
+  if (attributes.body !== undefined) items.BODY = attributes.body;
+  if (attributes.modseq !== undefined) items.MODSEQ = attributes.modseq;
+  if (attributes.gmailMsgId !== undefined) items['X-GM-MSGID'] = attributes.gmailMsgId;
+  if (attributes.gmailThreadId !== undefined) items['X-GM-THRID'] = attributes.gmailThreadId;
+  if (attributes.gmailLabels !== undefined) items['X-GM-LABELS'] = attributes.gmailLabels;
+  if (attributes.preview !== undefined) items.PREVIEW = attributes.preview;
+  if (attributes.saveDate !== undefined) items.SAVEDATE = attributes.saveDate;
+  if (attributes.emailId !== undefined) items.EMAILID = attributes.emailId;
+  if (attributes.threadId !== undefined) items.THREADID = attributes.threadId;
+  for (const [section, size] of Object.entries(attributes.binarySize ?? {})) items[`BINARY.SIZE[${section}]`] = size;
+  Object.assign(items, attributes.sections, attributes.other);
+  return items;
+}
+
+function toMessage(seq: number, attributes: FetchAttributes, uid: boolean): FetchedMessage {
+  return {
+    id: uid && attributes.uid !== undefined ? attributes.uid : seq,
+    seq,
+    uid: attributes.uid,
+    flags: attributes.flags,
+    internalDate: attributes.internalDate,
+    size: attributes.rfc822Size,
+    envelope: attributes.envelope,
+    bodyStructure: attributes.bodyStructure,
+    modseq: attributes.modseq,
+    gmailMsgId: attributes.gmailMsgId,
+    gmailThreadId: attributes.gmailThreadId,
+    gmailLabels: attributes.gmailLabels,
+    items: itemsOf(attributes),
+  };
+}
+

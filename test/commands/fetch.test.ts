@@ -1,0 +1,99 @@
+/**
+ * FETCH over a scripted server: the command written, when each message is emitted, merging,
+ * and unsolicited responses kept out.
+ */
+import { lastValueFrom, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { fetch, responseItemName } from '../../src/commands/fetch.js';
+import type { FetchedMessage } from '../../src/commands/fetch.js';
+import { selectFolder } from '../../src/commands/select.js';
+import { IllegalStateError } from '../../src/errors.js';
+import { Session } from '../../src/session/session.js';
+import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+
+/** A session with INBOX selected; `transport.writtenText` starts after the SELECT. */
+async function selected() {
+  const transport = new ScriptedTransport();
+  transport.receive('* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n');
+  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+  const done = lastValueFrom(selectFolder(session, 'INBOX'));
+  transport.receive('* 3 EXISTS\r\nA1 OK [READ-WRITE] done\r\n');
+  await done;
+  transport.written.length = 0;
+  return { transport, session };
+}
+
+const envelope = '("Tue, 3 Sep 2024 10:00:00 +0000" "Hello" (("Ann" NIL "ann" "example.org")) NIL NIL NIL NIL NIL NIL "<1@example.org>")';
+
+describe('fetch', () => {
+  it('writes UID FETCH with the items and modifiers as IMAPClient takes them', async () => {
+    const { transport, session } = await selected();
+    fetch(session, [1, 2, 3, 7], ['FLAGS', 'BODY.PEEK[HEADER.FIELDS (SUBJECT)]'], { modifiers: ['CHANGEDSINCE 42'] }).subscribe();
+    expect(transport.writtenText).toBe('A2 UID FETCH 1:3,7 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)]) (CHANGEDSINCE 42)\r\n');
+  });
+
+  it('emits each message as soon as its answer is complete, before the tagged OK', async () => {
+    const { transport, session } = await selected();
+    const seen: number[] = [];
+    const all = lastValueFrom(fetch(session, '1:*', ['FLAGS', 'ENVELOPE']).pipe(toArray()));
+    fetch(session, '1:*', ['FLAGS', 'ENVELOPE']).subscribe((message) => seen.push(message.id));
+    transport.receive(`* 1 FETCH (UID 10 FLAGS (\\Seen) ENVELOPE ${envelope})\r\n`);
+    expect(seen).toEqual([]); // the first command in flight claims it
+    transport.receive(`A2 OK done\r\n* 1 FETCH (UID 10 FLAGS (\\Seen) ENVELOPE ${envelope})\r\n`);
+    expect(seen).toEqual([10]);
+    transport.receive('A3 OK done\r\n');
+    const [message] = await all;
+    expect(message).toMatchObject({ id: 10, seq: 1, uid: 10, flags: ['\\Seen'] });
+    expect(message.envelope?.subject).toBe('Hello');
+    expect(String(message.envelope?.from[0])).toBe('Ann <ann@example.org>');
+    expect(Object.keys(message.items).sort()).toEqual(['ENVELOPE', 'FLAGS', 'UID']);
+  });
+
+  it('merges several responses for one message, and keys body sections as the server named them', async () => {
+    const { transport, session } = await selected();
+    const all = lastValueFrom(fetch(session, 10, ['BODY.PEEK[HEADER]', 'BODY.PEEK[TEXT]<0.5>']).pipe(toArray()));
+    transport.receive('* 1 FETCH (UID 10 BODY[HEADER] {14}\r\nSubject: x\r\n\r\n)\r\n');
+    transport.receive('* 1 FETCH (UID 10 BODY[TEXT]<0> {5}\r\nHello)\r\nA2 OK done\r\n');
+    const messages = await all;
+    expect(messages).toHaveLength(1);
+    const text = (key: string) => new TextDecoder().decode(messages[0].items[key] as Uint8Array);
+    expect(text('BODY[HEADER]')).toBe('Subject: x\r\n\r\n');
+    expect(text('BODY[TEXT]<0>')).toBe('Hello');
+  });
+
+  it('keeps unsolicited FETCH responses (another client changing flags) out of the result', async () => {
+    const { transport, session } = await selected();
+    const kinds: string[] = [];
+    session.untagged$.subscribe((response) => kinds.push(response.kind));
+    const all = lastValueFrom(fetch(session, '10:11', ['ENVELOPE']).pipe(toArray()));
+    transport.receive(`* 3 FETCH (UID 99 FLAGS (\\Deleted))\r\n* 1 FETCH (UID 10 ENVELOPE ${envelope})\r\nA2 OK done\r\n`);
+    const messages: FetchedMessage[] = await all;
+    expect(messages.map((m) => m.uid)).toEqual([10]);
+    expect(kinds).toEqual(['FETCH', 'FETCH']); // both still reach untagged$
+  });
+
+  it('uses sequence numbers without uid', async () => {
+    const { transport, session } = await selected();
+    const all = lastValueFrom(fetch(session, '2', 'FLAGS', { uid: false }).pipe(toArray()));
+    expect(transport.writtenText).toBe('A2 FETCH 2 (FLAGS)\r\n');
+    transport.receive('* 2 FETCH (FLAGS ())\r\nA2 OK done\r\n');
+    expect(await all).toEqual([{ id: 2, seq: 2, flags: [], items: { FLAGS: [] } }]);
+  });
+
+  it('is refused with IllegalStateError while no mailbox is selected', async () => {
+    const transport = new ScriptedTransport();
+    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n');
+    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    await expect(lastValueFrom(fetch(session, 1, 'FLAGS'))).rejects.toBeInstanceOf(IllegalStateError);
+    expect(transport.writtenText).toBe('');
+  });
+});
+
+describe('responseItemName', () => {
+  it('names items as the server answers them', () => {
+    expect(responseItemName('body.peek[header.fields (subject)]')).toBe('BODY[HEADER.FIELDS (SUBJECT)]');
+    expect(responseItemName('BODY.PEEK[1.2]<100.200>')).toBe('BODY[1.2]<100>');
+    expect(responseItemName('BINARY.PEEK[2]')).toBe('BINARY[2]');
+    expect(responseItemName('rfc822.size')).toBe('RFC822.SIZE');
+  });
+});
