@@ -24,6 +24,8 @@ import {
 import type { DefaultStatusItem, Folder, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
+import { fetch } from './commands/fetch.js';
+import type { FetchedMessage, MessageIds } from './commands/fetch.js';
 import { namespace } from './commands/namespace.js';
 import { closeFolder, selectFolder, unselectFolder } from './commands/select.js';
 import type { SelectOptions, SelectResult } from './commands/select.js';
@@ -427,6 +429,19 @@ export class ImapClient {
   /** Upgrades a plain connection with STARTTLS; refused on a connection that is already secure. */
   starttls(tlsOptions?: ConnectionOptions): Observable<string> {
     return starttls(this.session, tlsOptions);
+  }
+
+  /**
+   * FETCH: one {@link FetchedMessage} per message, emitted as each answer completes. Ids are UIDs
+   * while `useUid` is on. `modifiers` are IMAPClient's strings (`['CHANGEDSINCE 42']`).
+   *
+   * @example
+   * ```ts
+   * client.fetch('1:*', ['FLAGS', 'ENVELOPE']).subscribe((m) => console.log(m.id, m.envelope?.subject));
+   * ```
+   */
+  fetch(ids: MessageIds, items: string | readonly string[], modifiers?: readonly string[]): Observable<FetchedMessage> {
+    return fetch(this.session, ids, items, { uid: this.useUid, modifiers });
   }
 
   /** NOOP: emits the server's text and the untagged responses it sent meanwhile. */

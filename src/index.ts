@@ -17,6 +17,8 @@ export type { ConnectOptions, Timeouts } from './client.js';
 export { DEFAULT_STATUS_ITEMS } from './commands/folders.js';
 export type { DefaultStatusItem, Folder, FolderNameOptions, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
 export type { Namespace, NamespaceEntry } from './commands/namespace.js';
+export { responseItemName } from './commands/fetch.js';
+export type { FetchedMessage, FetchItemValue, FetchOptions, MessageIds } from './commands/fetch.js';
 export type { NoopResult } from './commands/noop.js';
 export type { RawCommandOptions } from './commands/raw.js';
 export type { QresyncChange, QresyncParameters, SelectOptions, SelectResult } from './commands/select.js';
