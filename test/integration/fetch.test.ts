@@ -2,7 +2,7 @@
  * FETCH against the project's Dovecot, over realistic generated mail: every item type, checked
  * against the bytes that were delivered.
  */
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { concatMap, firstValueFrom, lastValueFrom, map, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapClient } from '../../src/client.js';
 import type { FetchedMessage } from '../../src/commands/fetch.js';
@@ -102,5 +102,15 @@ describe('fetch against Dovecot', () => {
       expect(new TextDecoder().decode(message.items['BODY[HEADER.FIELDS (SUBJECT)]'] as Uint8Array)).toMatch(/^(Subject:|\r\n)/i);
       expect((message.items['BODY[1]<0>'] as Uint8Array).length).toBeLessThanOrEqual(10);
     }
+  });
+
+  it('does not deadlock when the consumer runs another command for each message it receives', async () => {
+    const sizes = await lastValueFrom(
+      client.fetch('1:20', ['FLAGS']).pipe(
+        concatMap((message) => client.fetch(message.id, ['RFC822.SIZE']).pipe(map((again) => [message.id, again.size]))),
+        toArray(),
+      ),
+    );
+    expect(sizes).toEqual(fetched.slice(0, 20).map((m) => [m.id, m.size]));
   });
 });
