@@ -24,8 +24,8 @@ import {
 import type { DefaultStatusItem, Folder, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
-import { fetch } from './commands/fetch.js';
-import type { FetchedMessage, MessageIds } from './commands/fetch.js';
+import { fetch, streamFetch } from './commands/fetch.js';
+import type { FetchEvent, FetchedMessage, MessageIds } from './commands/fetch.js';
 import { namespace } from './commands/namespace.js';
 import { closeFolder, selectFolder, unselectFolder } from './commands/select.js';
 import type { SelectOptions, SelectResult } from './commands/select.js';
@@ -442,6 +442,19 @@ export class ImapClient {
    */
   fetch(ids: MessageIds, items: string | readonly string[], modifiers?: readonly string[]): Observable<FetchedMessage> {
     return fetch(this.session, ids, items, { uid: this.useUid, modifiers });
+  }
+
+  /**
+   * FETCH with large bodies streamed as `body-start` / `body-chunk` / `body-end` events while they
+   * arrive (with a running `received` count for progress), and each message as a `message` event.
+   *
+   * @example
+   * ```ts
+   * client.streamFetch(uid, ['BODY.PEEK[]']).subscribe((e) => e.type === 'body-chunk' && progress(e.received));
+   * ```
+   */
+  streamFetch(ids: MessageIds, items: string | readonly string[], modifiers?: readonly string[]): Observable<FetchEvent> {
+    return streamFetch(this.session, ids, items, { uid: this.useUid, modifiers });
   }
 
   /** NOOP: emits the server's text and the untagged responses it sent meanwhile. */

@@ -18,7 +18,17 @@ export { DEFAULT_STATUS_ITEMS } from './commands/folders.js';
 export type { DefaultStatusItem, Folder, FolderNameOptions, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
 export type { Namespace, NamespaceEntry } from './commands/namespace.js';
 export { responseItemName } from './commands/fetch.js';
-export type { FetchedMessage, FetchItemValue, FetchOptions, MessageIds } from './commands/fetch.js';
+export type {
+  FetchBodyChunk,
+  FetchBodyEnd,
+  FetchBodyStart,
+  FetchedMessage,
+  FetchEvent,
+  FetchItemValue,
+  FetchMessageEvent,
+  FetchOptions,
+  MessageIds,
+} from './commands/fetch.js';
 export type { NoopResult } from './commands/noop.js';
 export type { RawCommandOptions } from './commands/raw.js';
 export type { QresyncChange, QresyncParameters, SelectOptions, SelectResult } from './commands/select.js';

@@ -98,11 +98,45 @@ function expectedItems(items: readonly string[], uid: boolean): Set<string> {
   return expected;
 }
 
+/** A streamed body begins: which message and item, and how many bytes will come. */
+export interface FetchBodyStart {
+  readonly type: 'body-start';
+  readonly seq: number;
+  /** The UID, when the server sent it before the body. */
+  readonly uid?: number;
+  /** The item as the server named it (`'BODY[]'`, `'BINARY[2]'`). */
+  readonly item: string;
+  readonly size: number;
+}
+/** A piece of a streamed body, as it arrived (a view of the socket's bytes), and the count so far. */
+export interface FetchBodyChunk {
+  readonly type: 'body-chunk';
+  readonly seq: number;
+  readonly item: string;
+  readonly bytes: Uint8Array;
+  /** Bytes of this body received so far, this chunk included: with `size`, a progress bar. */
+  readonly received: number;
+}
+/** The streamed body is complete. */
+export interface FetchBodyEnd {
+  readonly type: 'body-end';
+  readonly seq: number;
+  readonly item: string;
+}
+/** A message is complete; its streamed bodies are `{ streamed: true, size }` in `items`. */
+export interface FetchMessageEvent {
+  readonly type: 'message';
+  readonly message: FetchedMessage;
+}
+/** What {@link streamFetch} emits. */
+export type FetchEvent = FetchMessageEvent | FetchBodyStart | FetchBodyChunk | FetchBodyEnd;
+
 /**
  * FETCH (or UID FETCH): emits one {@link FetchedMessage} per message as soon as its answer is
  * complete, then completes on the tagged OK. Several FETCH responses for one message are merged.
  * Unsolicited FETCH responses (another client's flag change, say) never join the result: only
- * responses that carry a requested item, for a message in the requested set, do.
+ * responses that carry a requested item, for a message in the requested set, do. Large bodies
+ * are joined in memory; see {@link streamFetch} to take them as they arrive.
  *
  * @example
  * ```ts
@@ -110,6 +144,37 @@ function expectedItems(items: readonly string[], uid: boolean): Set<string> {
  * ```
  */
 export function fetch(session: Session, ids: MessageIds, items: string | readonly string[], options: FetchOptions = {}): Observable<FetchedMessage> {
+  return fetchCommand(session, ids, items, options, false, (event) => (event.type === 'message' ? event.message : undefined));
+}
+
+/**
+ * FETCH with large bodies streamed: bodies at or above the streaming threshold (64 KiB by
+ * default) are not joined in memory but emitted as `body-start`, `body-chunk`… `body-end` events
+ * while they arrive, each chunk a view of the socket's bytes with a running `received` count, so
+ * a UI can show progress and a service can write them out in bounded memory. Each message then
+ * comes as a `message` event, as {@link fetch} emits it. Smaller bodies stay in `items`.
+ *
+ * @example
+ * ```ts
+ * streamFetch(session, 42, ['BODY.PEEK[]']).subscribe((event) => {
+ *   if (event.type === 'body-start') bar.start(event.size);
+ *   if (event.type === 'body-chunk') { out.write(event.bytes); bar.update(event.received); }
+ * });
+ * ```
+ */
+export function streamFetch(session: Session, ids: MessageIds, items: string | readonly string[], options: FetchOptions = {}): Observable<FetchEvent> {
+  return fetchCommand(session, ids, items, options, true, (event) => event);
+}
+
+/** The command both share; `pick` chooses what the caller emits of each event. */
+function fetchCommand<T>(
+  session: Session,
+  ids: MessageIds,
+  items: string | readonly string[],
+  options: FetchOptions,
+  streamsLiterals: boolean,
+  pick: (event: FetchEvent) => T | undefined,
+): Observable<T> {
   const uid = options.uid ?? true;
   const asked = typeof items === 'string' ? [items] : items;
   return requireState(session, uid ? 'UID FETCH' : 'FETCH', ['selected'], () => {
@@ -120,18 +185,42 @@ export function fetch(session: Session, ids: MessageIds, items: string | readonl
     if (options.modifiers?.length) args.push(list(options.modifiers.map((modifier) => raw(modifier))));
     const claims = (response: UntaggedResponse): boolean =>
       response.kind === 'FETCH' && inSet(ranges, uid ? response.attributes.uid : response.seq) && carriesAny(response.attributes, expected);
-    return new Observable<FetchedMessage>((subscriber) => {
+    return new Observable<T>((subscriber) => {
       const assembling = new Map<number, FetchAttributes>();
+      const send = (event: FetchEvent) => {
+        const value = pick(event);
+        if (value !== undefined) subscriber.next(value);
+      };
       const emit = (seq: number) => {
         const attributes = assembling.get(seq);
         assembling.delete(seq);
-        if (attributes) subscriber.next(toMessage(seq, attributes, uid));
+        if (attributes) send({ type: 'message', message: toMessage(seq, attributes, uid) });
       };
+      let body: { seq: number; item: string; received: number } | null = null;
       return session
-        .execute({ name: uid ? 'UID FETCH' : 'FETCH', args, claims, usesSequenceNumbers: !uid })
+        .execute({ name: uid ? 'UID FETCH' : 'FETCH', args, claims, usesSequenceNumbers: !uid, streamsLiterals })
         .subscribe({
           next: (event) => {
-            if (event.type !== 'untagged' || event.kind !== 'FETCH') return;
+            switch (event.type) {
+              case 'literal-start':
+                body = { seq: event.seq ?? 0, item: event.item ?? '', received: 0 };
+                send({ type: 'body-start', seq: body.seq, uid: event.before?.uid, item: body.item, size: event.size });
+                return;
+              case 'literal-chunk':
+                if (!body) return;
+                body.received += event.bytes.length;
+                send({ type: 'body-chunk', seq: body.seq, item: body.item, bytes: event.bytes, received: body.received });
+                return;
+              case 'literal-end':
+                if (body) send({ type: 'body-end', seq: body.seq, item: body.item });
+                body = null;
+                return;
+              case 'untagged':
+                if (event.kind !== 'FETCH') return;
+                break;
+              default:
+                return;
+            }
             // A message whose answer is incomplete waits for the next one: servers finish a message before the next.
             for (const seq of assembling.keys()) if (seq !== event.seq) emit(seq);
             const merged = merge(assembling.get(event.seq), event.attributes);

@@ -4,8 +4,8 @@
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { fetch, responseItemName } from '../../src/commands/fetch.js';
-import type { FetchedMessage } from '../../src/commands/fetch.js';
+import { fetch, responseItemName, streamFetch } from '../../src/commands/fetch.js';
+import type { FetchEvent, FetchedMessage } from '../../src/commands/fetch.js';
 import { selectFolder } from '../../src/commands/select.js';
 import { IllegalStateError } from '../../src/errors.js';
 import { Session } from '../../src/session/session.js';
@@ -86,6 +86,31 @@ describe('fetch', () => {
     const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
     await expect(lastValueFrom(fetch(session, 1, 'FLAGS'))).rejects.toBeInstanceOf(IllegalStateError);
     expect(transport.writtenText).toBe('');
+  });
+});
+
+describe('streamFetch', () => {
+  it('emits a large body as it arrives, with progress, then the message without the bytes', async () => {
+    const { transport, session } = await selected();
+    const events: FetchEvent[] = [];
+    const done = lastValueFrom(streamFetch(session, 10, ['UID', 'BODY.PEEK[]']).pipe(toArray()));
+    streamFetch(session, 10, ['UID', 'BODY.PEEK[]']).subscribe((event) => events.push(event));
+    // The first command in flight takes the pieces; answer it first, then the second.
+    transport.receive('A2 OK nothing\r\n');
+    const body = new Uint8Array(200_000).fill(0x61);
+    transport.receive('* 1 FETCH (UID 10 BODY[] {200000}\r\n');
+    transport.receive(body.subarray(0, 70_000));
+    expect(events.map((e) => e.type)).toEqual(['body-start', 'body-chunk']);
+    expect(events[0]).toEqual({ type: 'body-start', seq: 1, uid: 10, item: 'BODY[]', size: 200_000 });
+    transport.receive(body.subarray(70_000));
+    transport.receive(')\r\nA3 OK done\r\n');
+    const chunks = events.filter((e): e is Extract<FetchEvent, { type: 'body-chunk' }> => e.type === 'body-chunk');
+    expect(chunks.reduce((n, chunk) => n + chunk.bytes.length, 0)).toBe(200_000);
+    expect(chunks[chunks.length - 1].received).toBe(200_000);
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['body-end', 'message']);
+    const last = events[events.length - 1];
+    expect(last.type === 'message' && last.message.items['BODY[]']).toEqual({ streamed: true, size: 200_000 });
+    expect(await done).toEqual([]);
   });
 });
 
