@@ -243,15 +243,41 @@ function inSet(ranges: readonly SequenceRange[] | null, id: number | undefined):
 }
 
 function carriesAny(attributes: FetchAttributes, expected: ReadonlySet<string>): boolean {
-  for (const name of Object.keys(itemsOf(attributes))) if (expected.has(name) && name !== 'UID') return true;
+  for (const name of expected) if (name !== 'UID' && hasItem(attributes, name)) return true;
   return false;
 }
 
 function isComplete(attributes: FetchAttributes, expected: ReadonlySet<string>): boolean {
-  const present = itemsOf(attributes);
-  for (const name of expected) if (!(name in present)) return false;
+  for (const name of expected) if (!hasItem(attributes, name)) return false;
   return true;
 }
+
+/** Whether the answer holds the item `name` (as the server names it), without building `items`. */
+function hasItem(attributes: FetchAttributes, name: string): boolean {
+  const key = ITEM_KEYS[name];
+  if (key !== undefined) return attributes[key] !== undefined;
+  if (name.startsWith('BINARY.SIZE[')) return attributes.binarySize?.[name.slice(12, -1)] !== undefined;
+  return (attributes.sections !== undefined && name in attributes.sections) || (attributes.other !== undefined && name in attributes.other);
+}
+
+/** The typed attribute behind each simple item name. */
+const ITEM_KEYS: Readonly<Record<string, keyof FetchAttributes>> = {
+  UID: 'uid',
+  FLAGS: 'flags',
+  INTERNALDATE: 'internalDate',
+  'RFC822.SIZE': 'rfc822Size',
+  ENVELOPE: 'envelope',
+  BODYSTRUCTURE: 'bodyStructure',
+  BODY: 'body',
+  MODSEQ: 'modseq',
+  'X-GM-MSGID': 'gmailMsgId',
+  'X-GM-THRID': 'gmailThreadId',
+  'X-GM-LABELS': 'gmailLabels',
+  PREVIEW: 'preview',
+  SAVEDATE: 'saveDate',
+  EMAILID: 'emailId',
+  THREADID: 'threadId',
+};
 
 /** Later responses for the same message add to (and override) what came before. */
 function merge(earlier: FetchAttributes | undefined, later: FetchAttributes): FetchAttributes {
@@ -268,21 +294,10 @@ function merge(earlier: FetchAttributes | undefined, later: FetchAttributes): Fe
 /** Every item of a FETCH answer, keyed as the server named it. */
 function itemsOf(attributes: FetchAttributes): Record<string, FetchItemValue> {
   const items: Record<string, FetchItemValue> = {};
-  if (attributes.uid !== undefined) items.UID = attributes.uid;
-  if (attributes.flags !== undefined) items.FLAGS = attributes.flags;
-  if (attributes.internalDate !== undefined) items.INTERNALDATE = attributes.internalDate;
-  if (attributes.rfc822Size !== undefined) items['RFC822.SIZE'] = attributes.rfc822Size;
-  if (attributes.envelope !== undefined) items.ENVELOPE = attributes.envelope;
-  if (attributes.bodyStructure !== undefined) items.BODYSTRUCTURE = attributes.bodyStructure;
-  if (attributes.body !== undefined) items.BODY = attributes.body;
-  if (attributes.modseq !== undefined) items.MODSEQ = attributes.modseq;
-  if (attributes.gmailMsgId !== undefined) items['X-GM-MSGID'] = attributes.gmailMsgId;
-  if (attributes.gmailThreadId !== undefined) items['X-GM-THRID'] = attributes.gmailThreadId;
-  if (attributes.gmailLabels !== undefined) items['X-GM-LABELS'] = attributes.gmailLabels;
-  if (attributes.preview !== undefined) items.PREVIEW = attributes.preview;
-  if (attributes.saveDate !== undefined) items.SAVEDATE = attributes.saveDate;
-  if (attributes.emailId !== undefined) items.EMAILID = attributes.emailId;
-  if (attributes.threadId !== undefined) items.THREADID = attributes.threadId;
+  for (const name in ITEM_KEYS) {
+    const value = attributes[ITEM_KEYS[name]];
+    if (value !== undefined) items[name] = value as FetchItemValue;
+  }
   for (const [section, size] of Object.entries(attributes.binarySize ?? {})) items[`BINARY.SIZE[${section}]`] = size;
   Object.assign(items, attributes.sections, attributes.other);
   return items;
