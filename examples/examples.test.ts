@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { caCertificate, dovecotConfig, freshUser, populate } from '../test/support/dovecot.js';
 import type { ExampleConfig } from './config.js';
+import { readMail } from './fetch.js';
 import { folders } from './folders.js';
 import { hello } from './hello.js';
 import { pipelining } from './pipelining.js';
@@ -45,5 +46,16 @@ describe('examples', () => {
     expect(report.trash).toBe('Trash');
     expect(report.states.map((state) => state?.name ?? null)).toEqual([null, 'INBOX', null]);
     expect(report.states[1]?.exists).toBe(inbox?.messages);
+  });
+
+  it('fetch: the newest envelopes, and the largest message streamed whole', async () => {
+    const settings = config();
+    await populate(settings.user, 30, { folder: 'INBOX', bigMb: 1 });
+    const report = await readMail(settings, quiet);
+    expect(report.newest).toHaveLength(10);
+    expect(report.newest.every((m) => m.from.includes('@'))).toBe(true);
+    expect(report.largest.size).toBeGreaterThan(1_000_000);
+    expect(report.largest.streamed).toBe(report.largest.size);
+    expect(report.largest.chunks).toBeGreaterThan(1);
   });
 });
