@@ -1,12 +1,18 @@
 // The entry of `npm run bench` (after `npm run build` has compiled src/ to dist/).
 //
-// The benchmark is written in TypeScript (bench/*.ts, type-checked with the project). Here it is
-// transpiled as is, with TypeScript's own transpiler, to .tmp/bench/, and run with plain Node: its
-// `import ... from 'rximap'` then resolves, through package.json "exports", to dist/ — the
-// compiled library users get — and no loader hook stands between the code and the measurement.
+// The benchmarks are written in TypeScript (bench/*.ts, type-checked with the project). Here they
+// are transpiled as they are, with TypeScript's own transpiler, to .tmp/bench/, and run with plain
+// Node: their `import ... from 'rximap'` then resolves, through package.json "exports", to dist/ —
+// the compiled library users get — and no loader hook stands between the code and the measurement.
 //
-// Arguments go to bench/parse.ts (--rounds, --warmup, --only, --stream); `--cpu-prof` profiles
-// the run into .tmp/bench/profiles/.
+// Usage: node bench/run.mjs [parse|fetch] [options]
+//   parse   bench/parse.ts: recorded FETCH streams from memory through each library's parser
+//           (--rounds, --warmup, --only, --stream)
+//   fetch   bench/fetch.ts: against the project's Dovecot, fetch 10,000 envelopes and download a
+//           100 MiB message (--rounds, --warmup, --only, --workload, --no-gib)
+//   Without a name both run, parse first, each with the options given.
+//   `--cpu-prof` profiles the run into .tmp/bench/profiles/ (the fetch benchmark: each worker
+//   process apart) and prints where the time went.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,58 +47,95 @@ for (const file of readdirSync(benchDir).filter((name) => name.endsWith('.ts')))
   writeFileSync(join(outDir, file.replace(/\.ts$/, '.js')), outputText);
 }
 
+const BENCHMARKS = ['parse', 'fetch'];
 const args = process.argv.slice(2);
-const nodeArgs = ['--expose-gc'];
+const selected = BENCHMARKS.includes(args[0]) ? [args.shift()] : BENCHMARKS;
 const profile = args.includes('--cpu-prof');
-const profileDir = join(outDir, 'profiles', String(Date.now()));
-if (profile) {
-  args.splice(args.indexOf('--cpu-prof'), 1);
-  nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+if (profile) args.splice(args.indexOf('--cpu-prof'), 1);
+
+let failed = false;
+for (const name of selected) {
+  const profileDir = join(outDir, 'profiles', `${name}-${Date.now()}`);
+  const nodeArgs = ['--expose-gc'];
+  const env = { ...process.env };
+  // parse runs in one process; fetch profiles its worker processes, one profile each.
+  if (profile && name === 'parse') nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  if (profile && name === 'fetch') env.RXIMAP_BENCH_PROFILE_DIR = profileDir;
+  const child = spawnSync(process.execPath, [...nodeArgs, join(outDir, `${name}.js`), ...args], { stdio: 'inherit', cwd: root, env });
+  if (child.status !== 0) failed = true;
+  else if (profile && existsSync(profileDir)) {
+    for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile')).sort()) summarise(join(profileDir, file));
+  }
 }
-const child = spawnSync(process.execPath, [...nodeArgs, join(outDir, 'parse.js'), ...args], { stdio: 'inherit', cwd: root });
-if (profile && child.status === 0) {
-  for (const file of readdirSync(profileDir)) summarise(join(profileDir, file));
-}
-process.exit(child.status ?? 1);
+process.exit(failed ? 1 : 0);
 
 /**
- * Prints where the timed runs spent their time: self time by file and by function, among the
- * samples taken inside `sample()` (the harness's timed section), and garbage collection.
+ * Prints where the timed runs spent their time: self time by file and by function, and garbage
+ * collection. parse.ts times synchronous code, so its timed samples are those under `sample()`.
+ * A fetch worker's work arrives in socket callbacks, with no such frame above it: it writes the
+ * time windows of its timed sections next to its profile, and the samples inside them count.
  */
 function summarise(file) {
-  const { nodes, samples, timeDeltas } = JSON.parse(readFileSync(file, 'utf8'));
+  const { nodes, samples, timeDeltas, startTime } = JSON.parse(readFileSync(file, 'utf8'));
+  const windowsFile = file.replace(/\.cpuprofile$/, '.windows.json');
+  const windows = existsSync(windowsFile) ? JSON.parse(readFileSync(windowsFile, 'utf8')) : null;
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const parent = new Map();
   for (const node of nodes) for (const child of node.children ?? []) parent.set(child, node);
   const name = ({ callFrame: { functionName, url, lineNumber } }) =>
     `${functionName || '(anonymous)'} ${url.replace(/^.*\/(dist|node_modules|\.tmp)\//, '$1/')}:${lineNumber + 1}`;
-  const timed = (node) => {
+  const special = new Set(['(idle)', '(program)', '(root)', '(garbage collector)']);
+  const inSample = (node) => {
     for (let n = node; n; n = parent.get(n.id)) if (n.callFrame.functionName === 'sample') return true;
     return false;
   };
   const self = new Map();
   const byFile = new Map();
+  const other = new Map();
   let total = 0;
   let gc = 0;
+  let time = startTime;
   samples.forEach((id, i) => {
     const node = byId.get(id);
+    time += timeDeltas[i] ?? 0;
     const delta = timeDeltas[i + 1] ?? 0;
-    if (node.callFrame.functionName === '(garbage collector)') gc += delta;
-    else if (timed(node)) {
-      total += delta;
-      self.set(name(node), (self.get(name(node)) ?? 0) + delta);
-      const file = node.callFrame.url.replace(/^.*\/(dist|node_modules|\.tmp)\//, '$1/') || '(native: V8 builtins, regular expressions)';
-      byFile.set(file, (byFile.get(file) ?? 0) + delta);
+    const functionName = node.callFrame.functionName;
+    if (windows) {
+      if (!windows.some(([from, to]) => time >= from && time <= to)) return;
+      if (special.has(functionName)) {
+        other.set(functionName, (other.get(functionName) ?? 0) + delta);
+        return;
+      }
+    } else if (functionName === '(garbage collector)') {
+      gc += delta;
+      return;
+    } else if (!inSample(node)) {
+      return;
     }
+    total += delta;
+    self.set(name(node), (self.get(name(node)) ?? 0) + delta);
+    const file = node.callFrame.url.replace(/^.*\/(dist|node_modules|\.tmp)\//, '$1/') || '(native: V8 builtins, regular expressions)';
+    byFile.set(file, (byFile.get(file) ?? 0) + delta);
   });
+  const msText = (microseconds) => `${(microseconds / 1000).toFixed(0)} ms`;
   console.log(`\nprofile ${file}`);
-  console.log(`timed JavaScript ${(total / 1000).toFixed(0)} ms, garbage collection ${(gc / 1000).toFixed(0)} ms (whole run)`);
+  if (windows) {
+    const wall = windows.reduce((sum, [from, to]) => sum + to - from, 0);
+    console.log(
+      `${windows.length} timed sections, ${msText(wall)} wall: JavaScript ${msText(total)}, ` +
+        `garbage collection ${msText(other.get('(garbage collector)') ?? 0)}, ` +
+        `(program) ${msText(other.get('(program)') ?? 0)} (native code outside JavaScript), ` +
+        `idle ${msText(other.get('(idle)') ?? 0)} (the main thread waiting for the socket or the thread pool)`,
+    );
+  } else {
+    console.log(`timed JavaScript ${msText(total)}, garbage collection ${msText(gc)} (whole run)`);
+  }
   const top = (map, count) => {
-    for (const [key, time] of [...map].sort((a, b) => b[1] - a[1]).slice(0, count)) {
-      console.log(`${((100 * time) / total).toFixed(1).padStart(5)}%  ${key}`);
+    for (const [key, spent] of [...map].sort((a, b) => b[1] - a[1]).slice(0, count)) {
+      console.log(`${((100 * spent) / total).toFixed(1).padStart(5)}%  ${key}`);
     }
   };
-  console.log('self time by file:');
+  console.log('self time by file (% of JavaScript):');
   top(byFile, 15);
   console.log('self time by function:');
   top(self, 30);

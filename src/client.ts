@@ -7,6 +7,7 @@
 import { Observable, concatMap, defer, map, of, throwError } from 'rxjs';
 import { lastValueFrom } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
+import type { Readable } from 'node:stream';
 import { capabilities, hasCapability } from './commands/capability.js';
 import {
   createFolder,
@@ -27,6 +28,10 @@ import { logout } from './commands/logout.js';
 import { fetch, streamFetch } from './commands/fetch.js';
 import type { FetchEvent, FetchedMessage, MessageIds } from './commands/fetch.js';
 import { namespace } from './commands/namespace.js';
+import { download } from './commands/download.js';
+import type { DownloadOptions } from './commands/download.js';
+import { downloadStream } from './commands/download-stream.js';
+import type { DownloadStreamOptions } from './commands/download-stream.js';
 import { closeFolder, selectFolder, unselectFolder } from './commands/select.js';
 import type { SelectOptions, SelectResult } from './commands/select.js';
 import type { MailboxState } from './session/mailbox.js';
@@ -424,6 +429,40 @@ export class ImapClient {
    */
   get mailbox$(): Observable<MailboxState | null> {
     return this.session.mailbox$;
+  }
+
+  /**
+   * Downloads one message, or one part of it (`section`: `'1'`, `'2.1'`, `'TEXT'`, ...), with a
+   * single FETCH that does not set `\Seen`, emitting its bytes as they arrive: a large body's
+   * chunks reach the subscriber while the rest is still on the wire. With `decode`, the part's
+   * Content-Transfer-Encoding is undone and text is converted to UTF-8 from its charset. The id
+   * is a UID or a sequence number, as {@link useUid} says. A message that does not exist fails
+   * with `ImapError`. For backpressure, see {@link downloadStream}.
+   *
+   * @example
+   * ```ts
+   * const chunks = await lastValueFrom(client.download(4127, '2', { decode: true }).pipe(toArray()));
+   * const attachment = Buffer.concat(chunks);
+   * ```
+   */
+  download(id: number, section = '', options: Omit<DownloadOptions, 'uid'> = {}): Observable<Uint8Array> {
+    return download(this.session, id, section, { ...options, uid: this.useUid });
+  }
+
+  /**
+   * {@link download} as a Node `Readable` of `Buffer`s (and so an `AsyncIterable`) with real
+   * backpressure: when the consumer falls behind by more than `highWaterMark` bytes (default
+   * 1 MiB), the socket is paused until it catches up, but never while another command waits for
+   * its answer, so awaiting one mid-download cannot deadlock.
+   *
+   * @example
+   * ```ts
+   * await pipeline(client.downloadStream(4127), createWriteStream('message.eml'));
+   * for await (const chunk of client.downloadStream(4127, '2', { decode: true })) hash.update(chunk);
+   * ```
+   */
+  downloadStream(id: number, section = '', options: Omit<DownloadStreamOptions, 'uid'> = {}): Readable {
+    return downloadStream(this.session, id, section, { ...options, uid: this.useUid });
   }
 
   /** Upgrades a plain connection with STARTTLS; refused on a connection that is already secure. */

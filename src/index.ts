@@ -16,6 +16,9 @@ export { ImapClient } from './client.js';
 export type { ConnectOptions, Timeouts } from './client.js';
 export { DEFAULT_STATUS_ITEMS } from './commands/folders.js';
 export type { DefaultStatusItem, Folder, FolderNameOptions, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
+export type { DownloadOptions } from './commands/download.js';
+export { DEFAULT_DOWNLOAD_HIGH_WATER_MARK } from './commands/download-stream.js';
+export type { DownloadStreamOptions } from './commands/download-stream.js';
 export type { Namespace, NamespaceEntry } from './commands/namespace.js';
 export { responseItemName } from './commands/fetch.js';
 export type {
