@@ -185,6 +185,8 @@ async function download(task: Extract<WorkerTask, { kind: 'download' }>): Promis
   peak.reset();
   const baselineRss = process.memoryUsage.rss();
   for (let i = 0; i < task.repeat; i++) {
+    // Overwriting the last download's file would free its blocks inside the timed section.
+    rmSync(task.path, { force: true });
     const { wallMs, cpuMs } = await timed(() => client.download(task.uid, { path: task.path, writeBuffer: task.writeBuffer }));
     const sample: DownloadSample = { wallMs, cpuMs, baselineRss, peakRss: peak.read(), peakMethod: peak.method };
     await send({ type: 'download', sample });

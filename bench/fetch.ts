@@ -8,8 +8,10 @@
  *    a process of its own for the whole run (connected once); rounds are interleaved, one
  *    contender at a time, the starting contender rotating.
  * 2. Download one 100 MiB message (account `test-bench-big`) to a file: wall time and peak RSS,
- *    each download in a fresh process, so that the peak is that library's alone. Every file must
- *    have the message's size and the SHA-256 of the bytes scripts/sample-mail.mjs delivered.
+ *    each download in a fresh process (after one untimed download there), so that the peak is
+ *    that library's alone. Every file must have the message's size and the SHA-256 of the bytes
+ *    scripts/sample-mail.mjs delivered. A second floor, floor+file, writes what it receives to
+ *    the same kind of file: the cost of the file before any IMAP work.
  * 3. rximap only: the same download 10 times in one process, and a 1 GiB message (account
  *    `test-bench-1g`): the peak RSS must not grow with repetitions or with size.
  *
@@ -18,7 +20,9 @@
  *
  * Run through `npm run bench` or `node bench/run.mjs fetch [options]` (see bench/README.md):
  * `--rounds n` (measured, default 5), `--warmup n` (default 1), `--only text` (contenders whose
- * name contains it), `--workload envelopes|download`, `--no-gib` (skip the 1 GiB message).
+ * name contains it), `--workload envelopes|download`, `--no-gib` (skip the 1 GiB message),
+ * `--dir path` (where downloads go, default the OS temporary directory), `--write-buffer bytes`
+ * (the download files' write-stream highWaterMark, default Node's 16 KiB).
  *
  * @module
  */

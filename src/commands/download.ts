@@ -93,11 +93,14 @@ export function download(session: Session, id: number, section = '', options: Do
         .execute({
           name: command,
           args: [sequenceSet(id), list(asked.map((item) => raw(item)))],
-          claims: (response) => response.kind === 'FETCH' && isMine(response.seq, response.attributes) && hasSection(response.attributes, bodyItem),
+          claims: (response) =>
+            response.kind === 'FETCH' &&
+            isMine(response.seq, response.attributes) &&
+            (hasSection(response.attributes, bodyItem) || (headerItem !== undefined && hasSection(response.attributes, headerItem))),
           usesSequenceNumbers: !uid,
           streamsLiterals: true,
-          // Alone on the wire: the session gives streamed literals to the oldest streaming command
-          // in flight, and untagged FETCH responses do not say which command they answer.
+          // Alone on the wire: untagged FETCH responses do not say which command they answer, and a
+          // pipelined FETCH of the same message would claim this one's body.
           pipeline: 'exclusive',
         })
         .subscribe({

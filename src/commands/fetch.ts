@@ -183,10 +183,16 @@ function fetchCommand<T>(
     const expected = expectedItems(asked, uid);
     const args: CommandArgument[] = [raw(set), list(asked.map((item) => raw(item)))];
     if (options.modifiers?.length) args.push(list(options.modifiers.map((modifier) => raw(modifier))));
-    const claims = (response: UntaggedResponse): boolean =>
-      response.kind === 'FETCH' && inSet(ranges, uid ? response.attributes.uid : response.seq) && carriesAny(response.attributes, expected);
     return new Observable<T>((subscriber) => {
       const assembling = new Map<number, FetchAttributes>();
+      // A message answered already is not answered again: a duplicate belongs to a later command
+      // (servers such as Dovecot run pipelined FETCHes side by side).
+      const answered = new Set<number>();
+      const claims = (response: UntaggedResponse): boolean =>
+        response.kind === 'FETCH' &&
+        !answered.has(response.seq) &&
+        inSet(ranges, uid ? response.attributes.uid : response.seq) &&
+        carriesAny(response.attributes, expected);
       const send = (event: FetchEvent) => {
         const value = pick(event);
         if (value !== undefined) subscriber.next(value);
@@ -194,6 +200,7 @@ function fetchCommand<T>(
       const emit = (seq: number) => {
         const attributes = assembling.get(seq);
         assembling.delete(seq);
+        answered.add(seq);
         if (attributes) send({ type: 'message', message: toMessage(seq, attributes, uid) });
       };
       let body: { seq: number; item: string; received: number } | null = null;

@@ -16,6 +16,7 @@ import { responseCodeName } from '../wire/response-types.js';
 import type {
   ContinuationRequest,
   FetchResponse,
+  LiteralStart,
   Response,
   ResponseCode,
   StatusResponse,
@@ -128,6 +129,8 @@ export class Session {
   private watchdog: ReturnType<typeof setTimeout> | null = null;
   private greetingTimer: ReturnType<typeof setTimeout> | null = null;
   private collecting: Collecting | null = null;
+  /** The command taking the streamed literal now arriving, if one streams it. */
+  private literalOwner: Pending | null = null;
   private greeted = false;
   /** The mailbox a SELECT / EXAMINE in flight is building, published on its tagged OK. */
   private selecting: MailboxState | null = null;
@@ -457,9 +460,11 @@ export class Session {
 
   private onLiteralPiece(piece: Response & { type: 'literal-start' | 'literal-chunk' | 'literal-end' }): void {
     this.responseSubject.next(piece);
-    const streamer = this.inFlight.find((pending) => pending.request.streamsLiterals);
-    if (streamer) {
-      if (!streamer.detached) streamer.subscriber.next(piece);
+    if (piece.type === 'literal-start') this.literalOwner = this.ownerOf(piece);
+    const owner = this.literalOwner;
+    if (piece.type === 'literal-end') this.literalOwner = null;
+    if (owner) {
+      if (!owner.detached) owner.subscriber.next(piece);
       return;
     }
     // Nobody streams it: join it, bounded, so the FETCH response can carry the bytes.
@@ -477,6 +482,22 @@ export class Session {
       this.collected.push(this.collecting.bytes);
       this.collecting = null;
     }
+  }
+
+  /**
+   * The command that takes a streamed literal's pieces: the one that would claim its FETCH
+   * response (judged from what came before the literal), if it streams; else none, and the
+   * session joins the literal for that response.
+   */
+  private ownerOf(start: LiteralStart): Pending | null {
+    const provisional: FetchResponse = {
+      type: 'untagged',
+      kind: 'FETCH',
+      seq: start.seq ?? 0,
+      attributes: { ...start.before, sections: { ...start.before?.sections, [start.item ?? '']: { streamed: true, size: start.size } } },
+    };
+    const claimant = this.inFlight.find((pending) => pending.request.claims?.(provisional) ?? false);
+    return claimant?.request.streamsLiterals ? claimant : null;
   }
 
   /** Puts the joined literals in place of the FETCH response's streamed-literal markers, in order. */

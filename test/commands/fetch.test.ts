@@ -122,3 +122,28 @@ describe('responseItemName', () => {
     expect(responseItemName('rfc822.size')).toBe('RFC822.SIZE');
   });
 });
+
+describe('pipelined fetches of the same message', () => {
+  it('each get their own answer, even when the server answers both before either completes', async () => {
+    const { transport, session } = await selected();
+    const first = lastValueFrom(fetch(session, 10, 'FLAGS').pipe(toArray()));
+    const second = lastValueFrom(fetch(session, 10, 'FLAGS').pipe(toArray()));
+    transport.receive('* 1 FETCH (UID 10 FLAGS (\\Seen))\r\n* 1 FETCH (UID 10 FLAGS (\\Seen \\Flagged))\r\nA2 OK done\r\nA3 OK done\r\n');
+    expect((await first).map((m) => m.flags)).toEqual([['\\Seen']]);
+    expect((await second).map((m) => m.flags)).toEqual([['\\Seen', '\\Flagged']]);
+  });
+
+  it('a streamed body goes to the command whose answer it is, not to a later streaming one', async () => {
+    const { transport, session } = await selected();
+    const joined = lastValueFrom(fetch(session, 10, 'BODY.PEEK[]').pipe(toArray()));
+    const events: FetchEvent[] = [];
+    streamFetch(session, 11, 'BODY.PEEK[]').subscribe((event) => events.push(event));
+    const body = new Uint8Array(100_000).fill(0x62);
+    transport.receive('* 1 FETCH (UID 10 BODY[] {100000}\r\n');
+    transport.receive(body);
+    transport.receive(')\r\nA2 OK done\r\n');
+    const [message] = await joined;
+    expect((message.items['BODY[]'] as Uint8Array).length).toBe(100_000);
+    expect(events).toEqual([]);
+  });
+});
