@@ -201,6 +201,9 @@ function fail(error: unknown): void {
   send({ type: 'failed', error: text }).finally(() => process.exit(1));
 }
 
+// The parent is gone (it failed, or it closed the channel after the last message): so is the work.
+process.on('disconnect', () => process.exit());
+
 try {
   const task = JSON.parse(process.argv[2] ?? '') as WorkerTask;
   await (task.kind === 'envelopes' ? envelopes(task) : download(task));
