@@ -452,12 +452,13 @@ export class ImapClient {
   /**
    * {@link download} as a Node `Readable` of `Buffer`s (and so an `AsyncIterable`) with real
    * backpressure: when the consumer falls behind by more than `highWaterMark` bytes (default
-   * 1 MiB), the socket is paused until it catches up, but never while another command waits for
+   * 4 MiB), the socket is paused until it catches up, but never while another command waits for
    * its answer, so awaiting one mid-download cannot deadlock.
    *
    * @example
    * ```ts
-   * await pipeline(client.downloadStream(4127), createWriteStream('message.eml'));
+   * // A 1 MiB write buffer: Node's 16 KiB default makes the file, not IMAP, the bottleneck.
+   * await pipeline(client.downloadStream(4127), createWriteStream('message.eml', { highWaterMark: 1 << 20 }));
    * for await (const chunk of client.downloadStream(4127, '2', { decode: true })) hash.update(chunk);
    * ```
    */
