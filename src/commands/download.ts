@@ -56,8 +56,8 @@ export interface DownloadOptions {
  * usable: the session reads and drops the rest of the answer.
  *
  * The FETCH runs alone on the wire: it is sent once the commands before it have completed, and
- * the commands after it wait for it. Two downloads of the same part in flight at once could not
- * tell their answers apart, nor two streamed literals their owners.
+ * the commands after it wait for it: untagged FETCH responses do not name their command, so two
+ * downloads of the same part in flight at once could not tell their answers apart.
  *
  * @example
  * ```ts
