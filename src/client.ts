@@ -27,6 +27,8 @@ import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
 import { fetch, streamFetch } from './commands/fetch.js';
 import type { FetchEvent, FetchedMessage, MessageIds } from './commands/fetch.js';
+import { esearch, gmailSearch, search, sort, thread } from './commands/search.js';
+import type { ClientSearchOptions, EsearchResult, EsearchReturnItem, SearchCriteria, SearchIds, SortKeys } from './commands/search.js';
 import { namespace } from './commands/namespace.js';
 import { download } from './commands/download.js';
 import type { DownloadOptions } from './commands/download.js';
@@ -49,7 +51,7 @@ import { connectNodeTransport } from './transport/node-transport.js';
 import type { Transport } from './transport/transport.js';
 import type { CommandArgument } from './wire/encode.js';
 import type { FramesOptions } from './wire/frames-types.js';
-import type { StatusResponse, UntaggedResponse } from './wire/response-types.js';
+import type { StatusResponse, Thread, UntaggedResponse } from './wire/response-types.js';
 
 /** Timeouts in milliseconds; 0 turns one off. */
 export interface Timeouts {
@@ -495,6 +497,49 @@ export class ImapClient {
    */
   streamFetch(ids: MessageIds, items: string | readonly string[], modifiers?: readonly string[]): Observable<FetchEvent> {
     return streamFetch(this.session, ids, items, { uid: this.useUid, modifiers });
+  }
+
+  /**
+   * SEARCH: the ids (UIDs while `useUid` is on) of the matching messages, with `modseq` when the
+   * criteria held MODSEQ. Criteria: a raw string, IMAPClient's arrays, or a typed object. The
+   * second argument is a charset, as IMAPClient takes it, or options; with `return`, the search
+   * is an ESEARCH (RFC 4731) and emits only what was asked for, `all` kept compact.
+   *
+   * @example
+   * ```ts
+   * const unseen = await lastValueFrom(client.search({ seen: false, since: new Date(Date.UTC(2024, 0, 1)) }));
+   * const old = await lastValueFrom(client.search(['NOT', ['SUBJECT', 'café']], 'iso-8859-1'));
+   * const { count } = await lastValueFrom(client.search('ALL', { return: ['COUNT'] }));
+   * ```
+   */
+  search(criteria: SearchCriteria, options: ClientSearchOptions & { readonly return: readonly EsearchReturnItem[] }): Observable<EsearchResult>;
+  search(criteria?: SearchCriteria, charsetOrOptions?: string | ClientSearchOptions): Observable<SearchIds>;
+  search(criteria: SearchCriteria = 'ALL', charsetOrOptions?: string | ClientSearchOptions): Observable<SearchIds | EsearchResult> {
+    const options = typeof charsetOrOptions === 'string' ? { charset: charsetOrOptions } : (charsetOrOptions ?? {});
+    const searchOptions = { charset: options.charset, uid: this.useUid };
+    return options.return ? esearch(this.session, criteria, options.return, searchOptions) : search(this.session, criteria, searchOptions);
+  }
+
+  /** Gmail's search syntax (X-GM-RAW): `client.gmailSearch('has:attachment older_than:1y')`. */
+  gmailSearch(query: string, charset = 'UTF-8'): Observable<SearchIds> {
+    return gmailSearch(this.session, query, charset, { uid: this.useUid });
+  }
+
+  /**
+   * SORT (RFC 5256): the matching ids ordered by `keys` (`'REVERSE DATE'`, `['SUBJECT', 'DATE']`).
+   *
+   * @example
+   * ```ts
+   * const newestFirst = await lastValueFrom(client.sort('REVERSE ARRIVAL', { seen: false }));
+   * ```
+   */
+  sort(keys: SortKeys, criteria: SearchCriteria = 'ALL', charset = 'UTF-8'): Observable<number[]> {
+    return sort(this.session, keys, criteria, charset, { uid: this.useUid });
+  }
+
+  /** THREAD (RFC 5256): the matching messages as nested threads of ids. */
+  thread(algorithm = 'REFERENCES', criteria: SearchCriteria = 'ALL', charset = 'UTF-8'): Observable<Thread[]> {
+    return thread(this.session, algorithm, criteria, charset, { uid: this.useUid });
   }
 
   /** NOOP: emits the server's text and the untagged responses it sent meanwhile. */

@@ -33,6 +33,20 @@ export type {
   MessageIds,
 } from './commands/fetch.js';
 export type { NoopResult } from './commands/noop.js';
+export { encodeSearchCriteria, SequenceSetView, sortKeys } from './commands/search.js';
+export type {
+  ClientSearchOptions,
+  EsearchResult,
+  EsearchReturnItem,
+  SearchCriteria,
+  SearchCriteriaObject,
+  SearchCriterionItem,
+  SearchIds,
+  SearchOptions,
+  SortKey,
+  SortKeys,
+  UidOption,
+} from './commands/search.js';
 export type { RawCommandOptions } from './commands/raw.js';
 export type { QresyncChange, QresyncParameters, SelectOptions, SelectResult } from './commands/select.js';
 export type { MailboxState } from './session/mailbox.js';
