@@ -404,7 +404,10 @@ function searchCommand<T>(
     return requireCapabilities(session, name, needed, () => {
       // One answer per command: a pipelined search after it must get its own answer.
       let answered = false;
-      return session.execute({ name, args, claims: (response) => !answered && kind(response), usesSequenceNumbers: !uid }).pipe(
+      // An ESEARCH that names a tag answers that command only (RFC 4731 §3.1).
+      const claims = (response: UntaggedResponse, tag: string) =>
+        !answered && kind(response) && (response.kind !== 'ESEARCH' || response.tag === undefined || response.tag === tag);
+      return session.execute({ name, args, claims, usesSequenceNumbers: !uid }).pipe(
         tap((event) => {
           if (event.type === 'untagged') answered = true;
         }),

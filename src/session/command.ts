@@ -28,10 +28,11 @@ export interface CommandRequest {
   readonly name: string;
   readonly args?: readonly CommandArgument[];
   /**
-   * Which untagged responses are this command's results. Each untagged response goes to the oldest
-   * command in flight that claims it (and to `untagged$` in any case).
+   * Which untagged responses are this command's results, given the tag it was sent with (for
+   * responses that name it, such as ESEARCH's `(TAG "A7")`). Each untagged response goes to the
+   * oldest command in flight that claims it (and to `untagged$` in any case).
    */
-  readonly claims?: (response: UntaggedResponse) => boolean;
+  readonly claims?: (response: UntaggedResponse, tag: string) => boolean;
   /** Default `'pipelined'`. */
   readonly pipeline?: PipelineMode;
   /** Refers to messages by sequence number: it must not overtake a command that may expunge. */

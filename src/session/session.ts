@@ -296,7 +296,7 @@ export class Session {
     this.learn(response);
     this.track(response);
     this.responseSubject.next(response);
-    const claimant = this.inFlight.find((pending) => pending.request.claims?.(response) ?? false);
+    const claimant = this.inFlight.find((pending) => pending.request.claims?.(response, pending.tag as string) ?? false);
     if (claimant && !claimant.detached) claimant.subscriber.next(response);
   }
 
@@ -496,7 +496,7 @@ export class Session {
       seq: start.seq ?? 0,
       attributes: { ...start.before, sections: { ...start.before?.sections, [start.item ?? '']: { streamed: true, size: start.size } } },
     };
-    const claimant = this.inFlight.find((pending) => pending.request.claims?.(provisional) ?? false);
+    const claimant = this.inFlight.find((pending) => pending.request.claims?.(provisional, pending.tag as string) ?? false);
     return claimant?.request.streamsLiterals ? claimant : null;
   }
 

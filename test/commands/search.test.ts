@@ -285,6 +285,15 @@ describe('esearch', () => {
     expect((await second).value?.count).toBe(2);
   });
 
+  it('takes only the ESEARCH that names its tag, even when a later command is answered first', async () => {
+    const { transport, session } = await selected('IMAP4rev1 ESEARCH');
+    const first = settle(esearch(session, 'ALL', ['COUNT']));
+    const second = settle(esearch(session, 'SEEN', ['COUNT']));
+    transport.receive('* ESEARCH (TAG "A3") COUNT 2\r\n* ESEARCH (TAG "A2") COUNT 5\r\nA2 OK done\r\nA3 OK done\r\n');
+    expect((await first).value?.count).toBe(5);
+    expect((await second).value?.count).toBe(2);
+  });
+
   it('fails with CapabilityError without ESEARCH, and refuses unknown return options', async () => {
     const { session, written } = await selected();
     expect((await settle(esearch(session, 'ALL', ['COUNT']))).error).toBeInstanceOf(CapabilityError);
