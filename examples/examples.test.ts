@@ -3,11 +3,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { caCertificate, dovecotConfig, freshUser, populate } from '../test/support/dovecot.js';
+import type { Thread } from 'rximap';
 import type { ExampleConfig } from './config.js';
 import { readMail } from './fetch.js';
 import { folders } from './folders.js';
 import { hello } from './hello.js';
 import { pipelining } from './pipelining.js';
+import { searchMail } from './search.js';
 
 function config(): ExampleConfig {
   const { host, tlsPort } = dovecotConfig();
@@ -57,5 +59,17 @@ describe('examples', () => {
     expect(report.largest.size).toBeGreaterThan(1_000_000);
     expect(report.largest.streamed).toBe(report.largest.size);
     expect(report.largest.chunks).toBeGreaterThan(1);
+  });
+
+  it('search: unread by object, counted by ESEARCH, sorted newest first, threaded', async () => {
+    const settings = config();
+    await populate(settings.user, 50, { folder: 'INBOX' });
+    const report = await searchMail(settings, quiet);
+    expect(report.unseen.length).toBeGreaterThan(0);
+    expect(report.unseenCount).toBe(report.unseen.length);
+    expect([...report.newestUnseenFirst].sort((a, b) => a - b)).toEqual([...report.unseen].sort((a, b) => a - b));
+    const flatten = (thread: Thread): number[] => thread.flatMap((node) => (typeof node === 'number' ? [node] : flatten(node)));
+    const all = report.threads.flatMap(flatten);
+    expect([...all].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 });
