@@ -25,6 +25,8 @@ import {
 import type { DefaultStatusItem, Folder, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
+import { append, multiappend } from './commands/append.js';
+import type { AppendMessage, AppendOptions, AppendResult } from './commands/append.js';
 import { fetch, streamFetch } from './commands/fetch.js';
 import type { FetchEvent, FetchedMessage, MessageIds } from './commands/fetch.js';
 import { esearch, gmailSearch, search, sort, thread } from './commands/search.js';
@@ -540,6 +542,24 @@ export class ImapClient {
   /** THREAD (RFC 5256): the matching messages as nested threads of ids. */
   thread(algorithm = 'REFERENCES', criteria: SearchCriteria = 'ALL', charset = 'UTF-8'): Observable<Thread[]> {
     return thread(this.session, algorithm, criteria, charset, { uid: this.useUid });
+  }
+
+  /**
+   * APPEND a message to `folder`, with flags and an INTERNALDATE; with UIDPLUS the result has
+   * its new `uid`. Errors carry the server's code (`TRYCREATE`, `OVERQUOTA`).
+   *
+   * @example
+   * ```ts
+   * const { uid } = await lastValueFrom(client.append('Drafts', 'Subject: hi\r\n\r\nHello', { flags: ['\\Draft'] }));
+   * ```
+   */
+  append(folder: string, message: Uint8Array | string, options: Omit<AppendOptions, 'folderEncode'> = {}): Observable<AppendResult> {
+    return append(this.session, folder, message, { ...options, folderEncode: this.folderEncode });
+  }
+
+  /** MULTIAPPEND several messages at once (pipelined APPENDs where the server lacks it); `uids` lists every new UID. */
+  multiappend(folder: string, messages: readonly AppendMessage[]): Observable<AppendResult> {
+    return multiappend(this.session, folder, messages, { folderEncode: this.folderEncode });
   }
 
   /** NOOP: emits the server's text and the untagged responses it sent meanwhile. */

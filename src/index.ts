@@ -32,6 +32,7 @@ export type {
   FetchOptions,
   MessageIds,
 } from './commands/fetch.js';
+export type { AppendMessage, AppendOptions, AppendResult } from './commands/append.js';
 export type { NoopResult } from './commands/noop.js';
 export { encodeSearchCriteria, SequenceSetView, sortKeys } from './commands/search.js';
 export type {

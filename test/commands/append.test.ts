@@ -1,0 +1,66 @@
+/**
+ * APPEND and MULTIAPPEND over a scripted server: the bytes, literal modes, APPENDUID, errors.
+ */
+import { lastValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { append, multiappend } from '../../src/commands/append.js';
+import { ImapError } from '../../src/errors.js';
+import { Session } from '../../src/session/session.js';
+import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+
+function authenticated(capabilities: string) {
+  const transport = new ScriptedTransport();
+  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
+  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
+}
+
+const message = 'Subject: hi\r\n\r\nHello\r\n';
+
+describe('append', () => {
+  it('sends flags, date and a LITERAL+ literal in one write, and reads APPENDUID', async () => {
+    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ UIDPLUS');
+    const result = lastValueFrom(append(session, 'Entwürfe', message, { flags: ['\\Draft', '$Forwarded'], date: new Date(Date.UTC(2024, 6, 17, 9, 44, 25)) }));
+    expect(transport.written).toHaveLength(1);
+    expect(transport.writtenText).toBe(`A1 APPEND Entw&APw-rfe (\\Draft $Forwarded) "17-Jul-2024 09:44:25 +0000" {22+}\r\n${message}\r\n`);
+    transport.receive('A1 OK [APPENDUID 38505 3955] APPEND completed\r\n');
+    expect(await result).toEqual({ uidValidity: 38505, uid: 3955, uids: [3955], text: 'APPEND completed' });
+  });
+
+  it('waits for the continuation before sending the message without LITERAL+', async () => {
+    const { transport, session } = authenticated('IMAP4rev1');
+    const result = lastValueFrom(append(session, 'INBOX', new TextEncoder().encode(message)));
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {22}\r\n');
+    transport.receive('+ Ready for literal data\r\n');
+    expect(transport.writtenText).toBe(`A1 APPEND INBOX {22}\r\n${message}\r\n`);
+    transport.receive('A1 OK APPEND completed\r\n');
+    expect(await result).toEqual({ text: 'APPEND completed' });
+  });
+
+  it('reports TRYCREATE and OVERQUOTA in the error code', async () => {
+    const { transport, session } = authenticated('IMAP4rev1 LITERAL+');
+    const missing = lastValueFrom(append(session, 'Nope', message)).catch((e: unknown) => e);
+    const full = lastValueFrom(append(session, 'INBOX', message)).catch((e: unknown) => e);
+    transport.receive('A1 NO [TRYCREATE] Mailbox does not exist\r\nA2 NO [OVERQUOTA] Quota exceeded\r\n');
+    expect(await missing).toMatchObject({ command: 'APPEND', status: 'NO', code: 'TRYCREATE' });
+    expect(await full).toBeInstanceOf(ImapError);
+    expect(await full).toMatchObject({ code: 'OVERQUOTA' });
+  });
+});
+
+describe('multiappend', () => {
+  it('sends every message in one MULTIAPPEND and expands the APPENDUID set', async () => {
+    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ MULTIAPPEND UIDPLUS');
+    const result = lastValueFrom(multiappend(session, 'INBOX', [{ message }, { message, flags: ['\\Seen'] }]));
+    expect(transport.writtenText).toBe(`A1 APPEND INBOX {22+}\r\n${message} (\\Seen) {22+}\r\n${message}\r\n`);
+    transport.receive('A1 OK [APPENDUID 7 10:11] done\r\n');
+    expect(await result).toEqual({ uidValidity: 7, uid: 10, uids: [10, 11], text: 'done' });
+  });
+
+  it('falls back to pipelined APPENDs without MULTIAPPEND, merging the UIDs in order', async () => {
+    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ UIDPLUS');
+    const result = lastValueFrom(multiappend(session, 'INBOX', [{ message }, { message }]));
+    expect(transport.writtenText).toBe(`A1 APPEND INBOX {22+}\r\n${message}\r\nA2 APPEND INBOX {22+}\r\n${message}\r\n`);
+    transport.receive('A1 OK [APPENDUID 7 20] done\r\nA2 OK [APPENDUID 7 21] done\r\n');
+    expect(await result).toEqual({ uidValidity: 7, uids: [20, 21], text: 'done' });
+  });
+});
