@@ -30,6 +30,19 @@ import type { AppendMessage, AppendOptions, AppendResult } from './commands/appe
 import { fetch, streamFetch } from './commands/fetch.js';
 import type { FetchEvent, FetchedMessage, MessageIds } from './commands/fetch.js';
 import { esearch, gmailSearch, search, sort, thread } from './commands/search.js';
+import {
+  addFlags,
+  addGmailLabels,
+  deleteMessages,
+  getFlags,
+  getGmailLabels,
+  removeFlags,
+  removeGmailLabels,
+  setFlags,
+  setGmailLabels,
+  undeleteMessages,
+} from './commands/store.js';
+import type { StoreFlagsOptions, StoreResult } from './commands/store.js';
 import type { ClientSearchOptions, EsearchResult, EsearchReturnItem, SearchCriteria, SearchIds, SortKeys } from './commands/search.js';
 import { namespace } from './commands/namespace.js';
 import { download } from './commands/download.js';
@@ -37,6 +50,10 @@ import type { DownloadOptions } from './commands/download.js';
 import { downloadStream } from './commands/download-stream.js';
 import type { DownloadStreamOptions } from './commands/download-stream.js';
 import { closeFolder, selectFolder, unselectFolder } from './commands/select.js';
+import { copy, move } from './commands/copy-move.js';
+import type { CopyResult } from './commands/copy-move.js';
+import { expunge, uidExpunge } from './commands/expunge.js';
+import type { ExpungeResult } from './commands/expunge.js';
 import type { SelectOptions, SelectResult } from './commands/select.js';
 import type { MailboxState } from './session/mailbox.js';
 import type { Namespace } from './commands/namespace.js';
@@ -422,6 +439,60 @@ export class ImapClient {
   }
 
   /**
+   * COPY messages to `folder` (ids are UIDs while `useUid` is on). With UIDPLUS the result pairs
+   * `sourceUids` with the copies' `destinationUids` (COPYUID). A missing folder fails with an
+   * {@link ImapError} whose `code` is `'TRYCREATE'`.
+   *
+   * @example
+   * ```ts
+   * client.copy([4001, 4002], 'Archive').subscribe((r) => console.log(r.destinationUids));
+   * ```
+   */
+  copy(ids: MessageIds, folder: string): Observable<CopyResult> {
+    return copy(this.session, ids, folder, { uid: this.useUid, folderEncode: this.folderEncode });
+  }
+
+  /**
+   * MOVE messages to `folder` (RFC 6851). Without MOVE: COPY, STORE `\Deleted` and UID EXPUNGE of
+   * exactly those messages (needs UIDPLUS, else {@link CapabilityError}); other messages marked
+   * `\Deleted` stay.
+   *
+   * @example
+   * ```ts
+   * client.move('1:10', 'Archive').subscribe((r) => console.log(r.sourceUids, r.destinationUids));
+   * ```
+   */
+  move(ids: MessageIds, folder: string): Observable<CopyResult> {
+    return move(this.session, ids, folder, { uid: this.useUid, folderEncode: this.folderEncode });
+  }
+
+  /**
+   * EXPUNGE: without ids, every message marked `\Deleted`; with ids, only those of them (UID
+   * EXPUNGE, which needs UIDPLUS). The result lists the `expunged` sequence numbers, or the
+   * `vanished` UIDs once QRESYNC is enabled.
+   *
+   * @example
+   * ```ts
+   * client.expunge().subscribe(({ expunged }) => console.log(expunged));
+   * ```
+   */
+  expunge(ids?: MessageIds): Observable<ExpungeResult> {
+    return expunge(this.session, ids, { uid: this.useUid });
+  }
+
+  /**
+   * UID EXPUNGE (RFC 4315): removes the messages with these UIDs that are marked `\Deleted`.
+   *
+   * @example
+   * ```ts
+   * client.uidExpunge([4001, 4002]).subscribe();
+   * ```
+   */
+  uidExpunge(ids: MessageIds): Observable<ExpungeResult> {
+    return uidExpunge(this.session, ids);
+  }
+
+  /**
    * The selected mailbox's live state (name, exists, recent, uidNext, uidValidity, flags,
    * permanentFlags, highestModseq, readOnly), replaying the current one; `null` while none is
    * selected. It emits only when something changed.
@@ -542,6 +613,82 @@ export class ImapClient {
   /** THREAD (RFC 5256): the matching messages as nested threads of ids. */
   thread(algorithm = 'REFERENCES', criteria: SearchCriteria = 'ALL', charset = 'UTF-8'): Observable<Thread[]> {
     return thread(this.session, algorithm, criteria, charset, { uid: this.useUid });
+  }
+
+  /**
+   * The flags of messages (FETCH FLAGS), keyed by UID (or sequence number without `useUid`).
+   * Large id sets are split into several pipelined commands.
+   *
+   * @example
+   * ```ts
+   * const flags = await lastValueFrom(client.getFlags('1:*'));
+   * flags.get(42); // ['\\Seen']
+   * ```
+   */
+  getFlags(ids: MessageIds): Observable<Map<number, string[]>> {
+    return getFlags(this.session, ids, { uid: this.useUid });
+  }
+
+  /**
+   * Adds flags (STORE `+FLAGS`); emits each message's flags after the change (none when
+   * `silent`). With `unchangedSince` (CONDSTORE) messages changed since are left alone and listed
+   * in the result's `modified`.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.addFlags([1, 2], ['\\Seen'], { silent: true }));
+   * ```
+   */
+  addFlags(ids: MessageIds, flags: string | readonly string[], options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return addFlags(this.session, ids, flags, { ...options, uid: this.useUid });
+  }
+
+  /** Removes flags (STORE `-FLAGS`); as {@link addFlags}. */
+  removeFlags(ids: MessageIds, flags: string | readonly string[], options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return removeFlags(this.session, ids, flags, { ...options, uid: this.useUid });
+  }
+
+  /** Replaces flags (STORE `FLAGS`); as {@link addFlags}. */
+  setFlags(ids: MessageIds, flags: string | readonly string[], options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return setFlags(this.session, ids, flags, { ...options, uid: this.useUid });
+  }
+
+  /** Adds `\Deleted`: the messages go at the next EXPUNGE; as {@link addFlags}. */
+  deleteMessages(ids: MessageIds, options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return deleteMessages(this.session, ids, { ...options, uid: this.useUid });
+  }
+
+  /** Removes `\Deleted`; as {@link addFlags}. */
+  undeleteMessages(ids: MessageIds, options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return undeleteMessages(this.session, ids, { ...options, uid: this.useUid });
+  }
+
+  /**
+   * Gmail labels of messages (X-GM-LABELS), decoded; `CapabilityError` without X-GM-EXT-1.
+   *
+   * @example
+   * ```ts
+   * const labels = await lastValueFrom(client.getGmailLabels(42));
+   * labels.get(42); // ['\\Inbox', 'Réunions']
+   * ```
+   */
+  getGmailLabels(ids: MessageIds): Observable<Map<number, string[]>> {
+    return getGmailLabels(this.session, ids, { uid: this.useUid, folderEncode: this.folderEncode });
+  }
+
+  /** Adds Gmail labels (modified UTF-7 encoded, quoted); as {@link addFlags}. */
+  addGmailLabels(ids: MessageIds, labels: string | readonly string[], options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return addGmailLabels(this.session, ids, labels, { ...options, uid: this.useUid, folderEncode: this.folderEncode });
+  }
+
+  /** Removes Gmail labels; as {@link addGmailLabels}. */
+  removeGmailLabels(ids: MessageIds, labels: string | readonly string[], options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return removeGmailLabels(this.session, ids, labels, { ...options, uid: this.useUid, folderEncode: this.folderEncode });
+  }
+
+  /** Replaces Gmail labels; as {@link addGmailLabels}. */
+  setGmailLabels(ids: MessageIds, labels: string | readonly string[], options: StoreFlagsOptions = {}): Observable<StoreResult> {
+    return setGmailLabels(this.session, ids, labels, { ...options, uid: this.useUid, folderEncode: this.folderEncode });
   }
 
   /**

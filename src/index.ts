@@ -33,6 +33,8 @@ export type {
   MessageIds,
 } from './commands/fetch.js';
 export type { AppendMessage, AppendOptions, AppendResult } from './commands/append.js';
+export type { CopyOptions, CopyResult } from './commands/copy-move.js';
+export type { ExpungeOptions, ExpungeResult } from './commands/expunge.js';
 export type { NoopResult } from './commands/noop.js';
 export { encodeSearchCriteria, SequenceSetView, sortKeys } from './commands/search.js';
 export type {
@@ -49,6 +51,9 @@ export type {
   UidOption,
 } from './commands/search.js';
 export type { RawCommandOptions } from './commands/raw.js';
+export { StoreResult } from './commands/store.js';
+export type { FlagsOptions, StoreFlagsOptions, StoreOptions } from './commands/store.js';
+export { MAX_COMMAND_LINE, splitSequenceSet } from './commands/split-ids.js';
 export type { QresyncChange, QresyncParameters, SelectOptions, SelectResult } from './commands/select.js';
 export type { MailboxState } from './session/mailbox.js';
 export * from './constants.js';
