@@ -441,7 +441,7 @@ export class ImapClient {
   /**
    * COPY messages to `folder` (ids are UIDs while `useUid` is on). With UIDPLUS the result pairs
    * `sourceUids` with the copies' `destinationUids` (COPYUID). A missing folder fails with an
-   * {@link ImapError} whose `code` is `'TRYCREATE'`.
+   * `ImapError` whose `code` is `'TRYCREATE'`.
    *
    * @example
    * ```ts
@@ -454,7 +454,7 @@ export class ImapClient {
 
   /**
    * MOVE messages to `folder` (RFC 6851). Without MOVE: COPY, STORE `\Deleted` and UID EXPUNGE of
-   * exactly those messages (needs UIDPLUS, else {@link CapabilityError}); other messages marked
+   * exactly those messages (needs UIDPLUS, else `CapabilityError`); other messages marked
    * `\Deleted` stay.
    *
    * @example

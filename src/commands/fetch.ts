@@ -249,8 +249,13 @@ function inSet(ranges: readonly SequenceRange[] | null, id: number | undefined):
   return ranges.some((range) => id >= range.start && id <= range.end);
 }
 
+/**
+ * Whether a response carries a requested item. UID does not count when anything else was asked
+ * for: a UID FETCH gets it in every answer, and unsolicited FETCHes carry it too.
+ */
 function carriesAny(attributes: FetchAttributes, expected: ReadonlySet<string>): boolean {
-  for (const name of expected) if (name !== 'UID' && hasItem(attributes, name)) return true;
+  const onlyUid = expected.size === 1 && expected.has('UID');
+  for (const name of expected) if ((onlyUid || name !== 'UID') && hasItem(attributes, name)) return true;
   return false;
 }
 

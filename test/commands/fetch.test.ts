@@ -80,6 +80,15 @@ describe('fetch', () => {
     expect(await all).toEqual([{ id: 2, seq: 2, flags: [], items: { FLAGS: [] } }]);
   });
 
+  it('collects UID-only answers, with and without UID FETCH', async () => {
+    const { transport, session } = await selected();
+    const bySeq = lastValueFrom(fetch(session, '1:2', ['UID'], { uid: false }).pipe(toArray()));
+    const byUid = lastValueFrom(fetch(session, '1:*', 'UID').pipe(toArray()));
+    transport.receive('* 1 FETCH (UID 10)\r\n* 2 FETCH (UID 11)\r\nA2 OK done\r\n* 1 FETCH (UID 10)\r\nA3 OK done\r\n');
+    expect((await bySeq).map((m) => [m.seq, m.uid])).toEqual([[1, 10], [2, 11]]);
+    expect((await byUid).map((m) => m.id)).toEqual([10]);
+  });
+
   it('is refused with IllegalStateError while no mailbox is selected', async () => {
     const transport = new ScriptedTransport();
     transport.receive('* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n');
