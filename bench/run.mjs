@@ -5,14 +5,17 @@
 // Node: their `import ... from 'rximap'` then resolves, through package.json "exports", to dist/ —
 // the compiled library users get — and no loader hook stands between the code and the measurement.
 //
-// Usage: node bench/run.mjs [parse|fetch] [options]
+// Usage: node bench/run.mjs [parse|fetch|flags] [options]
 //   parse   bench/parse.ts: recorded FETCH streams from memory through each library's parser
 //           (--rounds, --warmup, --only, --stream)
 //   fetch   bench/fetch.ts: against the project's Dovecot, fetch 10,000 envelopes and download a
 //           100 MiB message (--rounds, --warmup, --only, --workload, --no-gib)
-//   Without a name both run, parse first, each with the options given.
+//   flags   bench/flags.ts: against the project's Dovecot, 1,000 single-message STOREs issued at
+//           once, and one STORE over 10,000 messages (--rounds, --warmup, --only)
+//   Without a name all three run, in that order, each with the options given.
 //   `--cpu-prof` profiles the run into .tmp/bench/profiles/ (the fetch benchmark: each worker
-//   process apart) and prints where the time went.
+//   process apart; fetch and flags count only the samples inside their timed sections) and
+//   prints where the time went.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,7 +50,7 @@ for (const file of readdirSync(benchDir).filter((name) => name.endsWith('.ts')))
   writeFileSync(join(outDir, file.replace(/\.ts$/, '.js')), outputText);
 }
 
-const BENCHMARKS = ['parse', 'fetch'];
+const BENCHMARKS = ['parse', 'fetch', 'flags'];
 const args = process.argv.slice(2);
 const selected = BENCHMARKS.includes(args[0]) ? [args.shift()] : BENCHMARKS;
 const profile = args.includes('--cpu-prof');
@@ -61,6 +64,12 @@ for (const name of selected) {
   // parse runs in one process; fetch profiles its worker processes, one profile each.
   if (profile && name === 'parse') nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   if (profile && name === 'fetch') env.RXIMAP_BENCH_PROFILE_DIR = profileDir;
+  // flags runs in one process too, but its work arrives in socket callbacks: it writes the
+  // windows of its timed sections next to the profile, as a fetch worker does.
+  if (profile && name === 'flags') {
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=flags.cpuprofile');
+    Object.assign(env, { RXIMAP_BENCH_PROFILE_DIR: profileDir, RXIMAP_BENCH_PROFILE_NAME: 'flags' });
+  }
   const child = spawnSync(process.execPath, [...nodeArgs, join(outDir, `${name}.js`), ...args], { stdio: 'inherit', cwd: root, env });
   if (child.status !== 0) failed = true;
   else if (profile && existsSync(profileDir)) {

@@ -26,7 +26,7 @@ import type { DefaultStatusItem, Folder, ListFoldersOptions, StatusItem, StatusR
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
 import { append, multiappend } from './commands/append.js';
-import type { AppendMessage, AppendOptions, AppendResult } from './commands/append.js';
+import type { AppendContent, AppendMessage, AppendOptions, AppendResult } from './commands/append.js';
 import { fetch, streamFetch } from './commands/fetch.js';
 import type { FetchEvent, FetchedMessage, MessageIds } from './commands/fetch.js';
 import { esearch, gmailSearch, search, sort, thread } from './commands/search.js';
@@ -700,7 +700,7 @@ export class ImapClient {
    * const { uid } = await lastValueFrom(client.append('Drafts', 'Subject: hi\r\n\r\nHello', { flags: ['\\Draft'] }));
    * ```
    */
-  append(folder: string, message: Uint8Array | string, options: Omit<AppendOptions, 'folderEncode'> = {}): Observable<AppendResult> {
+  append(folder: string, message: AppendContent, options: Omit<AppendOptions, 'folderEncode'> = {}): Observable<AppendResult> {
     return append(this.session, folder, message, { ...options, folderEncode: this.folderEncode });
   }
 

@@ -32,7 +32,7 @@ export type {
   FetchOptions,
   MessageIds,
 } from './commands/fetch.js';
-export type { AppendMessage, AppendOptions, AppendResult } from './commands/append.js';
+export type { AppendContent, AppendMessage, AppendOptions, AppendResult, AppendStream } from './commands/append.js';
 export type { CopyOptions, CopyResult } from './commands/copy-move.js';
 export type { ExpungeOptions, ExpungeResult } from './commands/expunge.js';
 export type { NoopResult } from './commands/noop.js';

@@ -9,7 +9,7 @@ import type { Observable } from 'rxjs';
 import { formatInternalDate } from '../codec/dates.js';
 import { expandSequenceSet } from '../codec/sequence-set.js';
 import type { Session } from '../session/session.js';
-import { atom, list, literal, quoted } from '../wire/encode.js';
+import { atom, list, literal, literalStream, quoted } from '../wire/encode.js';
 import type { CommandArgument } from '../wire/encode.js';
 import type { TaggedResponse } from '../wire/response-types.js';
 import { capabilities } from './capability.js';
@@ -17,9 +17,22 @@ import { encodeMailboxName } from './mailbox-name.js';
 import type { FolderNameOptions } from './mailbox-name.js';
 import { requireState } from './result.js';
 
-/** A message to append: its bytes (a string is sent as UTF-8), with optional flags and date. */
+/**
+ * A message produced while it is sent: `size` bytes from an Observable (written as emitted) or an
+ * AsyncIterable such as a Node `Readable` (read only as fast as the socket drains, so a 1 GiB
+ * message goes in bounded memory).
+ */
+export interface AppendStream {
+  readonly size: number;
+  readonly chunks: Observable<Uint8Array> | AsyncIterable<Uint8Array>;
+}
+
+/** A message's content: bytes, a string (sent as UTF-8), or an {@link AppendStream}. */
+export type AppendContent = Uint8Array | string | AppendStream;
+
+/** A message to append: its content, with optional flags and date. */
 export interface AppendMessage {
-  readonly message: Uint8Array | string;
+  readonly message: AppendContent;
   /** Flags to set on the new message (`\Seen`, `$Forwarded`). */
   readonly flags?: readonly string[];
   /** The INTERNALDATE to give it; the server's clock when absent. */
@@ -49,7 +62,8 @@ function messageArguments(item: AppendMessage): CommandArgument[] {
   const args: CommandArgument[] = [];
   if (item.flags?.length) args.push(list(item.flags.map((flag) => atom(flag))));
   if (item.date) args.push(quoted(formatInternalDate(item.date)));
-  args.push(literal(item.message));
+  const { message } = item;
+  args.push(typeof message === 'string' || message instanceof Uint8Array ? literal(message) : literalStream(message.size, message.chunks));
   return args;
 }
 
@@ -68,7 +82,9 @@ function appendCommand(session: Session, folder: string, messages: readonly Appe
 
 /**
  * APPEND: stores a message in `folder`. Literals go synchronising (waiting for the server's
- * `+`), or with LITERAL+ / LITERAL- in the same write when the server has them. With UIDPLUS the
+ * `+`), or with LITERAL+ / LITERAL- in the same write when the server has them. A message given as
+ * `{ size, chunks }` is sent as it is produced, never held whole; if its chunks fail or do not
+ * add up to `size`, the connection cannot continue and is closed (`AbortError`). With UIDPLUS the
  * result carries the new UID. A missing folder fails with code `TRYCREATE`, a full quota with
  * `OVERQUOTA` (in the `ImapError`'s `code`).
  *
@@ -77,7 +93,7 @@ function appendCommand(session: Session, folder: string, messages: readonly Appe
  * append(session, 'Drafts', 'Subject: hi\r\n\r\nHello', { flags: ['\\Draft'] }).subscribe((r) => console.log(r.uid));
  * ```
  */
-export function append(session: Session, folder: string, message: Uint8Array | string, options: AppendOptions = {}): Observable<AppendResult> {
+export function append(session: Session, folder: string, message: AppendContent, options: AppendOptions = {}): Observable<AppendResult> {
   return requireState(session, 'APPEND', ['authenticated', 'selected'], () =>
     appendCommand(session, folder, [{ message, flags: options.flags, date: options.date }], options),
   );

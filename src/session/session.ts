@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { AsyncSubject, BehaviorSubject, Observable, Subject, filter, share } from 'rxjs';
+import { AsyncSubject, BehaviorSubject, Observable, Subject, filter, firstValueFrom, isObservable, share } from 'rxjs';
 import type { Subscriber, Subscription } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
 import { AbortError, IllegalStateError, ImapError, ProtocolError, ReadOnlyError, TimeoutError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
-import { encodeCommand } from '../wire/encode.js';
+import { encodeCommandParts } from '../wire/encode.js';
+import type { CommandPart, LiteralStream } from '../wire/encode.js';
 import { frames } from '../wire/frames.js';
 import type { FramesOptions } from '../wire/frames-types.js';
 import { responseCodeName } from '../wire/response-types.js';
@@ -61,7 +62,7 @@ interface Pending {
   readonly subscriber: Subscriber<CommandEvent>;
   tag?: string;
   /** Pieces still to write, each after a continuation request. */
-  pieces: Uint8Array[];
+  pieces: CommandPart[][];
   sentAt: number;
   /** The subscriber left or timed out: responses are consumed but not delivered. */
   detached: boolean;
@@ -446,9 +447,7 @@ export class Session {
     }
     const piece = writer.pieces.shift();
     if (piece) {
-      if (writer.pieces.length === 0 && !writer.request.onContinuation) this.writer = null;
-      this.transport.write(piece);
-      if (!this.writer) this.pump();
+      this.writePiece(writer, piece);
       return;
     }
     if (writer.request.onContinuation) {
@@ -555,9 +554,9 @@ export class Session {
   private send(pending: Pending): void {
     const { request } = pending;
     const tag = `A${++this.tagCounter}`;
-    let pieces: Uint8Array[];
+    let pieces: CommandPart[][];
     try {
-      pieces = encodeCommand(tag, request.name, request.args ?? [], {
+      pieces = encodeCommandParts(tag, request.name, request.args ?? [], {
         literals: this.literalMode(),
         utf8: this.enabled.has('UTF8=ACCEPT'),
       });
@@ -580,10 +579,75 @@ export class Session {
     pending.pieces = pieces.slice(1);
     pending.sentAt = Date.now();
     this.inFlight.push(pending);
-    if (pending.pieces.length > 0 || request.onContinuation) this.writer = pending;
+    const streams = pieces.some((piece) => piece.some((part) => !(part instanceof Uint8Array)));
+    if (pending.pieces.length > 0 || request.onContinuation || streams) this.writer = pending;
     this.options.logger?.debug?.(`C: ${tag} ${request.name}${request.redactedArgs !== undefined ? ` ${request.redactedArgs}` : ''}`);
-    this.transport.write(pieces[0]);
+    this.writePiece(pending, pieces[0]);
     this.scheduleWatchdog();
+  }
+
+  /**
+   * Writes one piece of a command in order. A streamed literal is produced and written before the
+   * parts after it; meanwhile the command keeps the wire. Once the last piece is out, the wire is
+   * free again (unless the command answers continuations).
+   */
+  private writePiece(pending: Pending, parts: readonly CommandPart[]): void {
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (part instanceof Uint8Array) {
+        this.transport.write(part);
+        continue;
+      }
+      this.streamLiteral(part).then(
+        () => {
+          if (!this.closed) this.writePiece(pending, parts.slice(i + 1));
+        },
+        (error: unknown) => {
+          // The server now waits for bytes that will never come: the connection is out of step.
+          const reason = error instanceof Error ? error.message : String(error);
+          this.abort(new AbortError(`${pending.request.name}: the streamed literal failed: ${reason}`, { cause: error }));
+          this.transport.close();
+        },
+      );
+      return;
+    }
+    if (this.writer === pending && pending.pieces.length === 0 && !pending.request.onContinuation) {
+      this.writer = null;
+      this.pump();
+    }
+  }
+
+  /** Produces a streamed literal onto the wire: exactly its size, waiting for the socket to drain. */
+  private async streamLiteral(literal: LiteralStream): Promise<void> {
+    let sent = 0;
+    const write = (chunk: Uint8Array): boolean => {
+      sent += chunk.length;
+      if (sent > literal.size) throw new RangeError(`more than the ${literal.size} bytes announced`);
+      return this.transport.write(chunk);
+    };
+    const { chunks } = literal;
+    if (isObservable(chunks)) {
+      // An Observable cannot be paused: its chunks go out as they come.
+      await new Promise<void>((resolve, reject) => {
+        chunks.subscribe({
+          next: (chunk) => {
+            try {
+              write(chunk);
+            } catch (error) {
+              reject(error);
+            }
+          },
+          error: reject,
+          complete: resolve,
+        });
+      });
+    } else {
+      for await (const chunk of chunks) {
+        if (this.closed) return;
+        if (!write(chunk)) await firstValueFrom(this.transport.drain$, { defaultValue: undefined });
+      }
+    }
+    if (sent !== literal.size) throw new RangeError(`${sent} bytes came, not the ${literal.size} announced`);
   }
 
   private literalMode(): 'sync' | 'literal+' | 'literal-' {

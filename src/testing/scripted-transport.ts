@@ -119,12 +119,15 @@ export class ScriptedTransport implements Transport {
     this.server.error(error);
   }
 
-  write(data: Uint8Array): void {
-    if (this.closed) return;
+  /** Never emits: the scripted queue is never full. */
+  readonly drain$: Observable<void> = new Subject<void>();
+
+  write(data: Uint8Array): boolean {
+    if (this.closed) return true;
     this.written.push(data);
     this.writes$.next(data);
     const respond = this.options.respond;
-    if (!respond) return;
+    if (!respond) return true;
     this.partialLine += decoder.decode(data);
     let end: number;
     while ((end = this.partialLine.indexOf('\r\n')) >= 0) {
@@ -134,6 +137,7 @@ export class ScriptedTransport implements Transport {
       if (reply === undefined) continue;
       for (const chunk of Array.isArray(reply) ? reply : [reply]) this.receive(chunk as string | Uint8Array);
     }
+    return true;
   }
 
   pause(): void {

@@ -81,6 +81,8 @@ export function connectNodeTransport(options: NodeTransportOptions): Observable<
  */
 export class NodeTransport implements Transport {
   private readonly subject = new Subject<Uint8Array>();
+  private readonly drains = new Subject<void>();
+  readonly drain$: Observable<void> = this.drains.asObservable();
   private subscribers = 0;
   /** Chunks read before anyone subscribed (the greeting, typically). */
   private pending: Uint8Array[] | null = [];
@@ -127,14 +129,14 @@ export class NodeTransport implements Transport {
     return this.inflate !== null;
   }
 
-  write(bytes: Uint8Array): void {
-    if (this.ended) return;
+  write(bytes: Uint8Array): boolean {
+    if (this.ended) return true;
     if (this.deflate) {
       this.deflate.write(bytes);
       this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
-    } else {
-      this.socket.write(bytes);
+      return this.socket.writableLength < this.socket.writableHighWaterMark;
     }
+    return this.socket.write(bytes);
   }
 
   pause(): void {
@@ -200,17 +202,20 @@ export class NodeTransport implements Transport {
     this.finish(new AbortError(`connection error: ${error.message}`, { cause: error }));
   };
   private readonly onClose = () => this.finish();
+  private readonly onDrain = () => this.drains.next();
 
   private attach(socket: net.Socket): void {
     socket.on('data', this.onData);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
   }
 
   private detach(socket: net.Socket): void {
     socket.off('data', this.onData);
     socket.off('error', this.onError);
     socket.off('close', this.onClose);
+    socket.off('drain', this.onDrain);
   }
 
   private emit(chunk: Uint8Array): void {
@@ -224,6 +229,7 @@ export class NodeTransport implements Transport {
     this.inflate?.destroy();
     this.deflate?.destroy();
     if (!this.socket.destroyed) this.socket.destroy();
+    this.drains.complete();
     if (error === undefined) this.subject.complete();
     else this.subject.error(error);
   }

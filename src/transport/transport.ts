@@ -28,8 +28,13 @@ export interface Transport {
   readonly secure: boolean;
   /** True once the stream is compressed (COMPRESS=DEFLATE). */
   readonly compressed: boolean;
-  /** Queues bytes for sending; they go out in order. Writing after close is ignored. */
-  write(bytes: Uint8Array): void;
+  /**
+   * Queues bytes for sending; they go out in order. Returns false when the queue is full: a
+   * writer that can wait should then wait for {@link drain$}. Writing after close is ignored.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Emits when a full write queue has emptied; completes when the connection ends. */
+  readonly drain$: Observable<void>;
   /** Stops reading from the socket until {@link resume} (flow control for slow consumers). */
   pause(): void;
   /** Reads again after {@link pause}. */

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { Observable } from 'rxjs';
 import { encodeSequenceSet } from '../codec/sequence-set.js';
 
 /** A bare atom (`\Seen`, `UIDNEXT`, `INBOX`): sent as is. Made by {@link atom}. */
@@ -60,9 +61,39 @@ export type CommandArgument =
   | Atom
   | Quoted
   | Literal
+  | LiteralStream
   | List
   | SequenceSetArg
   | Raw;
+
+/**
+ * A literal whose bytes are produced while it is sent (an APPEND of a large message): `size`
+ * bytes, from an Observable (written as they are emitted) or an AsyncIterable such as a Node
+ * `Readable` (read only as fast as the socket drains, so memory stays bounded). Made by
+ * {@link literalStream}.
+ */
+export interface LiteralStream {
+  readonly kind: 'literal-stream';
+  readonly size: number;
+  readonly chunks: Observable<Uint8Array> | AsyncIterable<Uint8Array>;
+}
+
+/** What {@link encodeCommandParts} splits a command into: bytes, and literals still to be produced. */
+export type CommandPart = Uint8Array | LiteralStream;
+
+/**
+ * A literal of `size` bytes produced while it is sent. The session checks that exactly `size`
+ * bytes come; NUL bytes are the producer's to avoid (the server refuses them in a literal).
+ *
+ * @example
+ * ```ts
+ * literalStream(stat.size, createReadStream('big.eml'));
+ * ```
+ */
+export function literalStream(size: number, chunks: Observable<Uint8Array> | AsyncIterable<Uint8Array>): LiteralStream {
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`a literal's size must be a non-negative integer, got ${size}`);
+  return { kind: 'literal-stream', size, chunks };
+}
 
 /**
  * How literals are sent: `'sync'` waits for the server's continuation request before each
@@ -333,6 +364,25 @@ export function encodeCommand(
   args: readonly CommandArgument[],
   options: EncodeOptions,
 ): Uint8Array[] {
+  return encodeCommandParts(tag, name, args, options).map((piece) => {
+    if (piece.length !== 1 || !(piece[0] instanceof Uint8Array)) {
+      throw new TypeError(`${name} holds a streamed literal: encode it with encodeCommandParts`);
+    }
+    return piece[0];
+  });
+}
+
+/**
+ * {@link encodeCommand} for commands that may hold a {@link LiteralStream}: each piece is a list of
+ * parts, bytes to write and literals to produce in their place, in order. Pieces without a
+ * streamed literal are one `Uint8Array`.
+ */
+export function encodeCommandParts(
+  tag: string,
+  name: string,
+  args: readonly CommandArgument[],
+  options: EncodeOptions,
+): CommandPart[][] {
   if (tag.length === 0 || !every(tag, (c) => c !== 0x2b && isAstringChar(c))) {
     throw new TypeError(`invalid tag ${JSON.stringify(tag)}: a tag is ASTRING-CHARs other than '+'`);
   }
@@ -351,8 +401,8 @@ export function encodeCommand(
 
 /** Accumulates the pieces of one command: text, and literal bytes that start a new piece when synchronizing. */
 class PieceWriter {
-  private readonly pieces: Uint8Array[] = [];
-  private segments: Uint8Array[] = [];
+  private readonly pieces: CommandPart[][] = [];
+  private segments: CommandPart[] = [];
   private pending = '';
 
   constructor(private readonly options: EncodeOptions) {}
@@ -391,6 +441,9 @@ class PieceWriter {
       case 'literal':
         if (!arg.binary) checkChar8(arg.bytes, where);
         return this.literal(arg.bytes, arg.binary);
+      case 'literal-stream':
+        if (!Number.isSafeInteger(arg.size) || arg.size < 0) throw new RangeError(`${where} has an invalid size`);
+        return this.literal(arg, false);
       case 'list':
         this.text('(');
         arg.items.forEach((item, i) => {
@@ -408,7 +461,7 @@ class PieceWriter {
     }
   }
 
-  finish(): Uint8Array[] {
+  finish(): CommandPart[][] {
     this.endPiece();
     return this.pieces;
   }
@@ -419,9 +472,10 @@ class PieceWriter {
     this.text(form.kind === 'atom' ? form.value : encodeQuoted(form.value, this.options.utf8));
   }
 
-  private literal(bytes: Uint8Array, binary: boolean): void {
-    const synchronizing = isSynchronizing(bytes.length, this.options.literals);
-    this.text(`${literalHeader(bytes.length, { binary, synchronizing })}\r\n`);
+  private literal(bytes: Uint8Array | LiteralStream, binary: boolean): void {
+    const size = bytes instanceof Uint8Array ? bytes.length : bytes.size;
+    const synchronizing = isSynchronizing(size, this.options.literals);
+    this.text(`${literalHeader(size, { binary, synchronizing })}\r\n`);
     if (synchronizing) this.endPiece();
     this.flushText();
     this.segments.push(bytes);
@@ -436,19 +490,19 @@ class PieceWriter {
     this.flushText();
     const segments = this.segments;
     this.segments = [];
-    if (segments.length === 1) {
-      this.pieces.push(segments[0]);
+    if (segments.length === 1 || segments.some((segment) => !(segment instanceof Uint8Array))) {
+      this.pieces.push(segments);
       return;
     }
     let size = 0;
-    for (const segment of segments) size += segment.length;
+    for (const segment of segments as Uint8Array[]) size += segment.length;
     const piece = new Uint8Array(size);
     let offset = 0;
-    for (const segment of segments) {
+    for (const segment of segments as Uint8Array[]) {
       piece.set(segment, offset);
       offset += segment.length;
     }
-    this.pieces.push(piece);
+    this.pieces.push([piece]);
   }
 }
 

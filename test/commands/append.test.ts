@@ -1,10 +1,10 @@
 /**
  * APPEND and MULTIAPPEND over a scripted server: the bytes, literal modes, APPENDUID, errors.
  */
-import { lastValueFrom } from 'rxjs';
+import { Subject, lastValueFrom, materialize, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { append, multiappend } from '../../src/commands/append.js';
-import { ImapError } from '../../src/errors.js';
+import { AbortError, ImapError } from '../../src/errors.js';
 import { Session } from '../../src/session/session.js';
 import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
 
@@ -62,5 +62,53 @@ describe('multiappend', () => {
     expect(transport.writtenText).toBe(`A1 APPEND INBOX {22+}\r\n${message}\r\nA2 APPEND INBOX {22+}\r\n${message}\r\n`);
     transport.receive('A1 OK [APPENDUID 7 20] done\r\nA2 OK [APPENDUID 7 21] done\r\n');
     expect(await result).toEqual({ uidValidity: 7, uids: [20, 21], text: 'done' });
+  });
+});
+
+describe('append of a streamed message', () => {
+  it('writes the chunks as they are produced, holding the wire until the literal is complete', async () => {
+    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ UIDPLUS');
+    const chunks = new Subject<Uint8Array>();
+    const result = lastValueFrom(append(session, 'INBOX', { size: 10, chunks }));
+    session.execute({ name: 'NOOP' }).subscribe();
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {10+}\r\n');
+    chunks.next(new TextEncoder().encode('Subj'));
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {10+}\r\nSubj');
+    chunks.next(new TextEncoder().encode('ect: '));
+    chunks.next(new TextEncoder().encode('x'));
+    chunks.complete();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {10+}\r\nSubject: x\r\nA2 NOOP\r\n');
+    transport.receive('A1 OK [APPENDUID 1 5] done\r\n');
+    expect((await result).uid).toBe(5);
+  });
+
+  it('reads an AsyncIterable after the continuation, when the server has no LITERAL+', async () => {
+    const { transport, session } = authenticated('IMAP4rev1');
+    async function* produce() {
+      yield new TextEncoder().encode('ab');
+      yield new TextEncoder().encode('cd');
+    }
+    const result = lastValueFrom(append(session, 'INBOX', { size: 4, chunks: produce() }));
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {4}\r\n');
+    transport.receive('+ go ahead\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {4}\r\nabcd\r\n');
+    transport.receive('A1 OK done\r\n');
+    expect((await result).text).toBe('done');
+  });
+
+  it('closes the connection with AbortError when the chunks do not add up to the size', async () => {
+    const { session } = authenticated('IMAP4rev1 LITERAL+');
+    const chunks = new Subject<Uint8Array>();
+    const result = lastValueFrom(append(session, 'INBOX', { size: 10, chunks }).pipe(materialize(), toArray()));
+    chunks.next(new Uint8Array([65, 66]));
+    chunks.complete();
+    const [notification] = await result;
+    expect(notification.kind).toBe('E');
+    expect(notification.error).toBeInstanceOf(AbortError);
+    expect(String(notification.error)).toMatch(/2 bytes came, not the 10 announced/);
+    expect(session.closed).toBe(true);
   });
 });
