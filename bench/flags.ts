@@ -341,8 +341,7 @@ interface NodeImapConnection extends EventEmitter {
   openBox(name: string, readOnly: boolean, callback: (error: Error | null) => void): void;
   addFlags(source: string | number, flags: string[], callback: (error: Error | null) => void): void;
   delFlags(source: string | number, flags: string[], callback: (error: Error | null) => void): void;
-  /** Internal: queues a raw command. node-imap has no public NOOP. */
-  _enqueue(command: string, callback: (error: Error | null) => void): void;
+  search(criteria: unknown[], callback: (error: Error | null) => void): void;
 }
 
 async function openNodeImap(user: string): Promise<FlagClient> {
@@ -360,7 +359,8 @@ async function openNodeImap(user: string): Promise<FlagClient> {
     new Promise((resolve, reject) => (direction === 'add' ? imap.addFlags : imap.delFlags).call(imap, source, [FLAG], callback(resolve, reject)));
   return {
     noop() {
-      return new Promise((resolve, reject) => imap._enqueue('NOOP', callback(resolve, reject)));
+      // node-imap has no public NOOP: a one-message UID SEARCH takes in the changes as well.
+      return new Promise((resolve, reject) => imap.search([['UID', '1']], callback(resolve, reject)));
     },
     async single(uids, direction) {
       await Promise.all(uids.map((uid) => change(direction, uid)));
@@ -519,6 +519,9 @@ async function main(): Promise<void> {
     if (flaggedBefore.length > 0) restore.push(`UID STORE ${uidSet(flaggedBefore)} +FLAGS.SILENT (${FLAG})`);
     await store(LARGE_USER, restore);
   }
+  const flaggedAfter = searched(await look(LARGE_USER, 'UID SEARCH FLAGGED'));
+  if (uidSet(flaggedAfter) !== uidSet(flaggedBefore)) throw new Error(`${LARGE_USER}'s ${FLAG} messages were not put back`);
+  console.log(`\n${LARGE_USER}: ${FLAG} put back on the ${flaggedBefore.length} messages that had it`);
 
   const names: Record<Contender, string> = {
     floor: 'floor (raw socket)',
