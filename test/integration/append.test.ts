@@ -2,30 +2,18 @@
  * APPEND and MULTIAPPEND against the project's Dovecot.
  */
 import { createHash } from 'node:crypto';
-import { firstValueFrom, from, lastValueFrom, mergeMap, range, toArray } from 'rxjs';
+import { from, lastValueFrom, mergeMap, range, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImapClient } from '../../src/client.js';
-import { caCertificate, dovecotConfig, freshUser } from '../support/dovecot.js';
+import { freshUser, loggedInClient, shutdownClients } from '../support/dovecot.js';
 
-const open: ImapClient[] = [];
-afterEach(() => {
-  for (const client of open.splice(0)) client.shutdown();
-});
-
-async function loggedIn(user: string, password: string): Promise<ImapClient> {
-  const { host, tlsPort } = dovecotConfig();
-  const client = await firstValueFrom(ImapClient.connect({ host, port: tlsPort, tlsOptions: { ca: caCertificate() } }));
-  open.push(client);
-  await lastValueFrom(client.login(user, password));
-  return client;
-}
+afterEach(shutdownClients);
 
 const message = (n: number) => `From: a@example.org\r\nTo: b@example.org\r\nSubject: message ${n}\r\nMessage-ID: <${n}@example.org>\r\n\r\nBody ${n}.\r\n`;
 
 describe('append against Dovecot', () => {
   it('appends 200 messages pipelined, each with its own UID, flags and date', async () => {
     const { user, password } = freshUser();
-    const client = await loggedIn(user, password);
+    const client = await loggedInClient(user, password);
     const date = new Date(Date.UTC(2023, 0, 2, 3, 4, 5));
     const results = await lastValueFrom(
       range(1, 200).pipe(
@@ -43,7 +31,7 @@ describe('append against Dovecot', () => {
 
   it('multiappends with every new UID, and reports TRYCREATE for a missing folder', async () => {
     const { user, password } = freshUser();
-    const client = await loggedIn(user, password);
+    const client = await loggedInClient(user, password);
     const result = await lastValueFrom(client.multiappend('INBOX', [{ message: message(1) }, { message: message(2), flags: ['\\Flagged'] }]));
     expect(result.uids).toEqual([1, 2]);
     expect(result.uidValidity).toBeGreaterThan(0);
@@ -51,14 +39,14 @@ describe('append against Dovecot', () => {
   });
 
   it('reports OVERQUOTA for the small-quota user', async () => {
-    const client = await loggedIn('quotauser', 'quotapass');
+    const client = await loggedInClient('quotauser', 'quotapass');
     const tooBig = `Subject: big\r\n\r\n${'x'.repeat(78)}\r\n`.repeat(20_000); // about 1.6 MB, over the 1 MiB quota
     await expect(lastValueFrom(client.append('INBOX', tooBig))).rejects.toMatchObject({ command: 'APPEND', status: 'NO', code: 'OVERQUOTA' });
   });
 
   it('appends a 100 MiB message from an AsyncIterable in bounded memory, byte for byte', async () => {
     const { user, password } = freshUser();
-    const client = await loggedIn(user, password);
+    const client = await loggedInClient(user, password);
     const header = new TextEncoder().encode('From: a@example.org\r\nSubject: big\r\n\r\n');
     const line = new TextEncoder().encode(`${'0123456789abcdef'.repeat(4)}\r\n`); // 66 bytes
     const lines = 1_600_000; // ~100 MiB
@@ -90,7 +78,7 @@ describe('append against Dovecot', () => {
 
   it('appends a message whose chunks come from an Observable', async () => {
     const { user, password } = freshUser();
-    const client = await loggedIn(user, password);
+    const client = await loggedInClient(user, password);
     const parts = ['Subject: from an Observable\r\n', '\r\n', 'Hello ', 'world.\r\n'].map((part) => new TextEncoder().encode(part));
     const size = parts.reduce((n, part) => n + part.length, 0);
     const result = await lastValueFrom(client.append('INBOX', { size, chunks: from(parts) }));

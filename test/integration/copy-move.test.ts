@@ -2,29 +2,23 @@
  * COPY, MOVE (native and the COPY + STORE + UID EXPUNGE fallback), EXPUNGE and UID EXPUNGE
  * against the project's Dovecot, each on a fresh user with 30 messages in INBOX.
  */
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImapClient } from '../../src/client.js';
+import type { ImapClient } from '../../src/client.js';
 import type { CopyResult } from '../../src/commands/copy-move.js';
 import { ImapError } from '../../src/errors.js';
-import { caCertificate, dovecotConfig, freshUser, populate } from '../support/dovecot.js';
+import { freshUser, loggedInClient, populate, shutdownClients } from '../support/dovecot.js';
 
 const COUNT = 30;
-const open: ImapClient[] = [];
 
-afterEach(() => {
-  for (const client of open.splice(0)) client.shutdown();
-});
+afterEach(shutdownClients);
 
 /** A client logged in as a fresh user with COUNT messages in INBOX, INBOX selected, Archive created. */
 async function freshInbox(sent: string[] = []): Promise<ImapClient> {
   const { user, password } = freshUser();
   await populate(user, COUNT, { folder: 'INBOX' });
-  const { host, tlsPort } = dovecotConfig();
   const logger = { debug: (line: string) => void (line.startsWith('C: ') && sent.push(line.replace(/^C: A\d+ /, ''))) };
-  const client = await firstValueFrom(ImapClient.connect({ host, port: tlsPort, tlsOptions: { ca: caCertificate() }, logger }));
-  open.push(client);
-  await lastValueFrom(client.login(user, password));
+  const client = await loggedInClient(user, password, { logger });
   await lastValueFrom(client.createFolder('Archive'));
   await lastValueFrom(client.selectFolder('INBOX'));
   // The sample mail marks about 1% \Deleted: start from none, so that each test knows which are.

@@ -3,27 +3,19 @@
  * subscribe, rename, delete), special folders, STATUS against LIST-STATUS and against the
  * pipelined fallback, NAMESPACE, and folderExists with wildcard characters.
  */
-import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImapClient } from '../../src/client.js';
+import type { ImapClient } from '../../src/client.js';
 import { ARCHIVE, DRAFTS, JUNK, SENT, TRASH } from '../../src/constants.js';
 import { ImapError } from '../../src/errors.js';
 import { atom, list, literal } from '../../src/wire/encode.js';
-import { caCertificate, dovecotConfig, freshUser } from '../support/dovecot.js';
+import { freshUser, loggedInClient, shutdownClients } from '../support/dovecot.js';
 
-const open: ImapClient[] = [];
+afterEach(shutdownClients);
 
-afterEach(() => {
-  for (const client of open.splice(0)) client.shutdown();
-});
-
-async function loggedIn(): Promise<ImapClient> {
-  const { host, tlsPort } = dovecotConfig();
+function loggedIn(): Promise<ImapClient> {
   const { user, password } = freshUser();
-  const client = await firstValueFrom(ImapClient.connect({ host, port: tlsPort, tlsOptions: { ca: caCertificate() } }));
-  open.push(client);
-  await lastValueFrom(client.login(user, password));
-  return client;
+  return loggedInClient(user, password);
 }
 
 /** The account's own folder names, sorted: other users' `shared/...` folders left out. */

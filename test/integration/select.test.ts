@@ -3,24 +3,11 @@
  */
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImapClient } from '../../src/client.js';
 import { ReadOnlyError } from '../../src/errors.js';
 import { literal } from '../../src/wire/encode.js';
-import { caCertificate, dovecotConfig, freshUser } from '../support/dovecot.js';
+import { freshUser, loggedInClient, shutdownClients } from '../support/dovecot.js';
 
-const open: ImapClient[] = [];
-
-afterEach(() => {
-  for (const client of open.splice(0)) client.shutdown();
-});
-
-async function loggedIn(user: string, password: string): Promise<ImapClient> {
-  const { host, tlsPort } = dovecotConfig();
-  const client = await firstValueFrom(ImapClient.connect({ host, port: tlsPort, tlsOptions: { ca: caCertificate() } }));
-  open.push(client);
-  await lastValueFrom(client.login(user, password));
-  return client;
-}
+afterEach(shutdownClients);
 
 const message = (subject: string) =>
   literal(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@example.org>\r\n\r\nHello.\r\n`);
@@ -28,8 +15,8 @@ const message = (subject: string) =>
 describe('selectFolder against Dovecot', () => {
   it('SELECT reports the mailbox, and mailbox$ follows an APPEND made by a second connection', async () => {
     const { user, password } = freshUser();
-    const watcher = await loggedIn(user, password);
-    const writer = await loggedIn(user, password);
+    const watcher = await loggedInClient(user, password);
+    const writer = await loggedInClient(user, password);
     await lastValueFrom(writer.command('APPEND', ['INBOX', message('one')]), { defaultValue: null });
 
     const selected = await lastValueFrom(watcher.selectFolder('INBOX', { condstore: true }));
@@ -47,7 +34,7 @@ describe('selectFolder against Dovecot', () => {
 
   it('EXAMINE selects read-only; UNSELECT and CLOSE leave the mailbox', async () => {
     const { user, password } = freshUser();
-    const client = await loggedIn(user, password);
+    const client = await loggedInClient(user, password);
     const examined = await lastValueFrom(client.selectFolder('INBOX', { readonly: true }));
     expect(examined.readOnly).toBe(true);
     expect(client.state).toBe('selected');
@@ -63,9 +50,9 @@ describe('selectFolder against Dovecot', () => {
   it('a folder shared read-only fails SELECT with ReadOnlyError and stays selected read-only', async () => {
     const owner = freshUser();
     const reader = freshUser();
-    const ownerClient = await loggedIn(owner.user, owner.password);
+    const ownerClient = await loggedInClient(owner.user, owner.password);
     await lastValueFrom(ownerClient.command('SETACL', ['INBOX', reader.user, 'lr']), { defaultValue: null });
-    const readerClient = await loggedIn(reader.user, reader.password);
+    const readerClient = await loggedInClient(reader.user, reader.password);
     const shared = `shared/${owner.user}/INBOX`;
     await expect(lastValueFrom(readerClient.selectFolder(shared))).rejects.toBeInstanceOf(ReadOnlyError);
     expect(await firstValueFrom(readerClient.mailbox$)).toMatchObject({ name: shared, readOnly: true });

@@ -9,7 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { inject } from 'vitest';
+import { ImapClient } from '../../src/client.js';
+import type { ConnectOptions } from '../../src/client.js';
 import type { DovecotConfig } from '../setup/dovecot.js';
 
 export type { DovecotConfig };
@@ -130,4 +133,23 @@ export async function populate(user: string, count: number, options: PopulateOpt
 export async function sampleMessages(count: number, options: { seed?: number; folder?: string } = {}): Promise<SampleMessage[]> {
   const { generateMessages } = await loadSampleMail();
   return [...generateMessages({ ...options, count })];
+}
+
+const clients: ImapClient[] = [];
+
+/**
+ * A client connected to the project's Dovecot over implicit TLS (verifying its CA) and logged in
+ * as `user`. Every client made here is shut down by {@link shutdownClients}: call it in `afterEach`.
+ */
+export async function loggedInClient(user: string, password: string, options: Partial<ConnectOptions> = {}): Promise<ImapClient> {
+  const { host, tlsPort } = dovecotConfig();
+  const client = await firstValueFrom(ImapClient.connect({ host, port: tlsPort, tlsOptions: { ca: caCertificate() }, ...options }));
+  clients.push(client);
+  await lastValueFrom(client.login(user, password));
+  return client;
+}
+
+/** Shuts down every client {@link loggedInClient} made since the last call. */
+export function shutdownClients(): void {
+  for (const client of clients.splice(0)) client.shutdown();
 }
