@@ -31,11 +31,12 @@ import { execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { repositoryRoot } from './repository.js';
 import { DOWNLOAD_ONLY, LIBRARIES } from './fetch-clients.js';
 import type { Account, FetchTally, Library } from './fetch-clients.js';
 import type { DownloadSample, EnvelopeSample, ParentMessage, WorkerMessage, WorkerTask } from './fetch-worker.js';
@@ -118,13 +119,6 @@ function options(argv: readonly string[]): Options {
 
 // ------------------------------------------------------------------------------- server, mail
 
-/** The repository root: where scripts/ is (this file runs from bench/ or from .tmp/bench/). */
-function repositoryRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'scripts', 'sample-mail.mjs'))) return dir;
-  }
-  throw new Error('scripts/sample-mail.mjs not found above bench/');
-}
 const ROOT = repositoryRoot();
 
 /** What bench/ uses of scripts/sample-mail.mjs (plain JavaScript, so typed here). */

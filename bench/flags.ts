@@ -25,14 +25,15 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repositoryRoot } from './repository.js';
 import { RawImap, rawSession } from './raw-imap.js';
 
 const HOST = process.env.RXIMAP_IMAP_HOST || '127.0.0.1';
@@ -87,13 +88,6 @@ function options(argv: readonly string[]): Options {
 
 // ----------------------------------------------------------------------------- accounts, checks
 
-/** The repository root: where scripts/ is (this file runs from bench/ or from .tmp/bench/). */
-function repositoryRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'scripts', 'sample-mail.mjs'))) return dir;
-  }
-  throw new Error('scripts/sample-mail.mjs not found above bench/');
-}
 
 interface SampleMail {
   populate(options: { user: string; count: number; folder: string; bigMb: number; clear: boolean }): Promise<{ messages: number; bytes: number; seconds: number }>;
