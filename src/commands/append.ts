@@ -10,7 +10,7 @@ import { formatInternalDate } from '../codec/dates.js';
 import { expandSequenceSet } from '../codec/sequence-set.js';
 import type { Session } from '../session/session.js';
 import { atom, list, literal, literalStream, quoted } from '../wire/encode.js';
-import type { CommandArgument } from '../wire/encode.js';
+import type { ChunkSource, CommandArgument } from '../wire/encode.js';
 import type { TaggedResponse } from '../wire/response-types.js';
 import { capabilities } from './capability.js';
 import { encodeMailboxName } from './mailbox-name.js';
@@ -18,13 +18,20 @@ import type { FolderNameOptions } from './mailbox-name.js';
 import { requireState } from './result.js';
 
 /**
- * A message produced while it is sent: `size` bytes from an Observable (written as emitted) or an
- * AsyncIterable such as a Node `Readable` (read only as fast as the socket drains, so a 1 GiB
- * message goes in bounded memory).
+ * A message produced while it is sent: `size` bytes from a {@link ChunkSource}. An Observable
+ * is written as it emits; an AsyncIterable such as a Node `Readable`, or a {@link ChunkProducer}
+ * (an Observable paced by demand), is read only as fast as the socket drains, so a 1 GiB message
+ * goes in the memory of a few chunks.
+ *
+ * @example
+ * ```ts
+ * const message: AppendStream = { size: stat.size, chunks: createReadStream('big.eml') };
+ * const generated: AppendStream = { size, chunks: (demand) => demand.pipe(map((left) => nextChunk(left))) };
+ * ```
  */
 export interface AppendStream {
   readonly size: number;
-  readonly chunks: Observable<Uint8Array> | AsyncIterable<Uint8Array>;
+  readonly chunks: ChunkSource;
 }
 
 /** A message's content: bytes, a string (sent as UTF-8), or an {@link AppendStream}. */

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { AsyncSubject, BehaviorSubject, Observable, Subject, filter, firstValueFrom, isObservable, share } from 'rxjs';
-import type { Subscriber, Subscription } from 'rxjs';
+import { AsyncSubject, BehaviorSubject, Observable, Subject, Subscription, filter, firstValueFrom, isObservable, share, take } from 'rxjs';
+import type { Subscriber } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
 import { AbortError, IllegalStateError, ImapError, ProtocolError, ReadOnlyError, TimeoutError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
@@ -122,6 +122,8 @@ export class Session {
   private writer: Pending | null = null;
   private tagCounter = 0;
   private pipeline: Subscription | null = null;
+  /** The streamed literal being written, ended if the connection goes. */
+  private streaming: Subscription | null = null;
   private abortedWith: AbortError | null = null;
   private bye: StatusResponse | null = null;
   private pumping = false;
@@ -618,36 +620,86 @@ export class Session {
   }
 
   /** Produces a streamed literal onto the wire: exactly its size, waiting for the socket to drain. */
-  private async streamLiteral(literal: LiteralStream): Promise<void> {
+  private streamLiteral(literal: LiteralStream): Promise<void> {
+    const { size, chunks } = literal;
+    if (isObservable(chunks)) return this.streamObservable(size, () => chunks, false);
+    if (typeof chunks === 'function') return this.streamObservable(size, chunks, true);
+    return this.streamIterable(size, chunks);
+  }
+
+  private async streamIterable(size: number, chunks: AsyncIterable<Uint8Array>): Promise<void> {
     let sent = 0;
-    const write = (chunk: Uint8Array): boolean => {
+    for await (const chunk of chunks) {
+      if (this.closed) return;
       sent += chunk.length;
-      if (sent > literal.size) throw new RangeError(`more than the ${literal.size} bytes announced`);
-      return this.transport.write(chunk);
-    };
-    const { chunks } = literal;
-    if (isObservable(chunks)) {
-      // An Observable cannot be paused: its chunks go out as they come.
-      await new Promise<void>((resolve, reject) => {
-        chunks.subscribe({
-          next: (chunk) => {
-            try {
-              write(chunk);
-            } catch (error) {
-              reject(error);
-            }
-          },
-          error: reject,
-          complete: resolve,
-        });
-      });
-    } else {
-      for await (const chunk of chunks) {
-        if (this.closed) return;
-        if (!write(chunk)) await firstValueFrom(this.transport.drain$, { defaultValue: undefined });
-      }
+      if (sent > size) throw new RangeError(`more than the ${size} bytes announced`);
+      if (!this.transport.write(chunk)) await firstValueFrom(this.transport.drain$, { defaultValue: undefined });
     }
-    if (sent !== literal.size) throw new RangeError(`${sent} bytes came, not the ${literal.size} announced`);
+    if (sent !== size) throw new RangeError(`${sent} bytes came, not the ${size} announced`);
+  }
+
+  /**
+   * Writes an Observable's chunks. When `paced`, the producer is handed a demand stream that asks
+   * for one chunk at a time, and asks again only once the socket has drained: memory stays at a
+   * chunk or two. The asking is a loop, not recursion, so a producer that answers synchronously
+   * cannot grow the stack.
+   */
+  private streamObservable(size: number, produce: (demand: Observable<number>) => Observable<Uint8Array>, paced: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const demand = new Subject<number>();
+      let sent = 0;
+      let awaited = false; // a demand is out and no chunk answered it yet
+      let asking = false;
+      let askAgain = false;
+      const ask = (): void => {
+        if (asking) {
+          askAgain = true;
+          return;
+        }
+        asking = true;
+        do {
+          askAgain = false;
+          if (sent < size && !this.closed) {
+            awaited = true;
+            demand.next(size - sent);
+          }
+        } while (askAgain);
+        asking = false;
+      };
+      const stream = new Subscription(() => resolve()); // a close ends it quietly: abort() reports it
+      const fail = (error: unknown): void => {
+        reject(error);
+        stream.unsubscribe();
+      };
+      this.streaming = stream;
+      stream.add(() => {
+        if (this.streaming === stream) this.streaming = null;
+      });
+      const next = (chunk: Uint8Array): void => {
+        sent += chunk.length;
+        if (sent > size) return fail(new RangeError(`more than the ${size} bytes announced`));
+        const answered = awaited;
+        awaited = false;
+        const flushed = this.transport.write(chunk);
+        if (sent === size) return demand.complete();
+        if (!paced || !answered) return;
+        if (flushed) ask();
+        else stream.add(this.transport.drain$.pipe(take(1)).subscribe({ complete: ask }));
+      };
+      try {
+        stream.add(
+          produce(demand).subscribe({
+            next,
+            error: fail,
+            complete: () => (sent === size ? stream.unsubscribe() : fail(new RangeError(`${sent} bytes came, not the ${size} announced`))),
+          }),
+        );
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (paced) ask();
+    });
   }
 
   private literalMode(): 'sync' | 'literal+' | 'literal-' {
@@ -718,6 +770,7 @@ export class Session {
     this.greetingTimer = this.watchdog = null;
     this.pipeline?.unsubscribe();
     this.pipeline = null;
+    this.streaming?.unsubscribe();
     this.writer = null;
     if (this.state$.value !== 'logout') this.state$.next('logout');
     const pending = [...this.inFlight, ...this.queue];

@@ -67,15 +67,40 @@ export type CommandArgument =
   | Raw;
 
 /**
+ * A producer that makes each chunk when asked, so that a message of any size is sent in the
+ * memory of about one chunk. rximap subscribes to what it returns; `demand` emits, first at
+ * once and then each time the socket has taken the previous chunk, the number of bytes still
+ * to send, and completes when all of them came. Emit one chunk (of any size up to that number)
+ * per demand.
+ *
+ * An Observable has no way to be told to wait; this is the RxJS way to pace one: the consumer's
+ * readiness is itself an Observable that the producer maps over.
+ *
+ * @example
+ * ```ts
+ * // 1 GiB of generated lines, 64 KiB at a time, never more than a chunk or two in memory
+ * const producer: ChunkProducer = (demand) => demand.pipe(map((left) => makeLines(Math.min(left, 65536))));
+ * ```
+ */
+export type ChunkProducer = (demand: Observable<number>) => Observable<Uint8Array>;
+
+/**
+ * Where a streamed literal's bytes come from:
+ * - an Observable: written as they are emitted. It cannot be paused, so memory is bounded only
+ *   when it emits no faster than the network takes (a file or socket it relays);
+ * - an AsyncIterable such as a Node `Readable`: read only as fast as the socket drains;
+ * - a {@link ChunkProducer}: an Observable paced by demand, bounded whatever its size.
+ */
+export type ChunkSource = Observable<Uint8Array> | AsyncIterable<Uint8Array> | ChunkProducer;
+
+/**
  * A literal whose bytes are produced while it is sent (an APPEND of a large message): `size`
- * bytes, from an Observable (written as they are emitted) or an AsyncIterable such as a Node
- * `Readable` (read only as fast as the socket drains, so memory stays bounded). Made by
- * {@link literalStream}.
+ * bytes from a {@link ChunkSource}. Made by {@link literalStream}.
  */
 export interface LiteralStream {
   readonly kind: 'literal-stream';
   readonly size: number;
-  readonly chunks: Observable<Uint8Array> | AsyncIterable<Uint8Array>;
+  readonly chunks: ChunkSource;
 }
 
 /** What {@link encodeCommandParts} splits a command into: bytes, and literals still to be produced. */
@@ -90,7 +115,7 @@ export type CommandPart = Uint8Array | LiteralStream;
  * literalStream(stat.size, createReadStream('big.eml'));
  * ```
  */
-export function literalStream(size: number, chunks: Observable<Uint8Array> | AsyncIterable<Uint8Array>): LiteralStream {
+export function literalStream(size: number, chunks: ChunkSource): LiteralStream {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`a literal's size must be a non-negative integer, got ${size}`);
   return { kind: 'literal-stream', size, chunks };
 }

@@ -1,7 +1,7 @@
 /**
  * APPEND and MULTIAPPEND over a scripted server: the bytes, literal modes, APPENDUID, errors.
  */
-import { Subject, lastValueFrom, materialize, toArray } from 'rxjs';
+import { Observable, Subject, lastValueFrom, map, materialize, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { append, multiappend } from '../../src/commands/append.js';
 import { AbortError, ImapError } from '../../src/errors.js';
@@ -110,5 +110,85 @@ describe('append of a streamed message', () => {
     expect(notification.error).toBeInstanceOf(AbortError);
     expect(String(notification.error)).toMatch(/2 bytes came, not the 10 announced/);
     expect(session.closed).toBe(true);
+  });
+
+  it('interrupts an Observable that is still producing when the connection closes', async () => {
+    const { transport, session } = authenticated('IMAP4rev1 LITERAL+');
+    let unsubscribed = false;
+    const chunks = new Observable<Uint8Array>((subscriber) => {
+      subscriber.next(new Uint8Array([65]));
+      return () => (unsubscribed = true);
+    });
+    const result = lastValueFrom(append(session, 'INBOX', { size: 10, chunks }).pipe(materialize(), toArray()));
+    transport.end();
+    const [notification] = await result;
+    expect(notification.error).toBeInstanceOf(AbortError);
+    expect(unsubscribed).toBe(true);
+  });
+});
+
+/** A transport whose socket buffer is full after every write, until the test drains it. */
+class SlowTransport extends ScriptedTransport {
+  override readonly drain$ = new Subject<void>();
+  override write(data: Uint8Array): boolean {
+    super.write(data);
+    return false;
+  }
+}
+
+describe('append from a ChunkProducer', () => {
+  it('asks for one chunk at a time, each after the socket drained, with the bytes still to send', async () => {
+    const transport = new SlowTransport();
+    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n');
+    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const demands: number[] = [];
+    const producer = (demand: Observable<number>) =>
+      demand.pipe(
+        map((left) => {
+          demands.push(left);
+          return new TextEncoder().encode('abcd'.slice(0, Math.min(left, 4)));
+        }),
+      );
+    const result = lastValueFrom(append(session, 'INBOX', { size: 10, chunks: producer }));
+    expect(demands).toEqual([10]);
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {10+}\r\nabcd');
+    transport.drain$.next();
+    expect(demands).toEqual([10, 6]);
+    transport.drain$.next();
+    expect(demands).toEqual([10, 6, 2]);
+    await Promise.resolve();
+    expect(transport.writtenText).toBe('A1 APPEND INBOX {10+}\r\nabcdabcdab\r\n');
+    transport.drain$.next();
+    expect(demands).toEqual([10, 6, 2]);
+    transport.receive('A1 OK [APPENDUID 1 7] done\r\n');
+    expect((await result).uid).toBe(7);
+  });
+
+  it('loops rather than recurses when the producer answers synchronously: 200,000 chunks', async () => {
+    const { transport, session } = authenticated('IMAP4rev1 LITERAL+');
+    const chunk = new Uint8Array([120]);
+    let asked = 0;
+    const producer = (demand: Observable<number>) =>
+      demand.pipe(
+        map(() => {
+          asked++;
+          return chunk;
+        }),
+      );
+    const result = lastValueFrom(append(session, 'INBOX', { size: 200_000, chunks: producer }));
+    await Promise.resolve();
+    expect(asked).toBe(200_000);
+    expect(transport.written.slice(1, -1).every((written) => written === chunk)).toBe(true);
+    expect(transport.written).toHaveLength(200_002);
+    transport.receive('A1 OK done\r\n');
+    expect((await result).text).toBe('done');
+  });
+
+  it('closes the connection with AbortError when the producer emits past the size', async () => {
+    const { session } = authenticated('IMAP4rev1 LITERAL+');
+    const producer = (demand: Observable<number>) => demand.pipe(map((left) => new Uint8Array(left + 1).fill(65)));
+    const [notification] = await lastValueFrom(append(session, 'INBOX', { size: 10, chunks: producer }).pipe(materialize(), toArray()));
+    expect(notification.error).toBeInstanceOf(AbortError);
+    expect(String(notification.error)).toMatch(/more than the 10 bytes announced/);
   });
 });
