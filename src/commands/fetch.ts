@@ -40,22 +40,39 @@ export type FetchItemValue =
 export interface FetchedMessage {
   /** The UID with `uid` fetches (the client's `useUid`), else the sequence number. */
   readonly id: number;
+  /** The message's sequence number. */
   readonly seq: number;
+  /** `UID`: always there with UID FETCH (the client's `useUid`). */
   readonly uid?: number;
+  /** `FLAGS`. */
   readonly flags?: readonly string[];
+  /** `INTERNALDATE`: when the server received the message. */
   readonly internalDate?: Date;
   /** RFC822.SIZE */
   readonly size?: number;
+  /** `ENVELOPE`, decoded. */
   readonly envelope?: Envelope;
+  /** `BODYSTRUCTURE` (or `BODY`): the MIME tree, each part with its section number. */
   readonly bodyStructure?: BodyStructure;
+  /** `MODSEQ` (RFC 7162 CONDSTORE). */
   readonly modseq?: bigint;
+  /** `X-GM-MSGID` (Gmail). */
   readonly gmailMsgId?: bigint;
+  /** `X-GM-THRID` (Gmail). */
   readonly gmailThreadId?: bigint;
+  /** `X-GM-LABELS` (Gmail). */
   readonly gmailLabels?: readonly string[];
+  /**
+   * Every data item the server returned, keyed as it named it: bodies as `Uint8Array`, a NIL
+   * section as `null`, a body streamed by `streamFetch` as `{ streamed: true, size }`.
+   */
   readonly items: Readonly<Record<string, FetchItemValue>>;
 }
 
-/** Options of {@link fetch}. */
+/**
+ * Options of FETCH: {@link ImapClient.fetch} takes `modifiers` as its third argument, and `uid`
+ * from {@link ImapClient.useUid}.
+ */
 export interface FetchOptions {
   /** UID FETCH: ids are UIDs (the client's `useUid`). Default true. */
   readonly uid?: boolean;
@@ -101,18 +118,23 @@ function expectedItems(items: readonly string[], uid: boolean): Set<string> {
 /** A streamed body begins: which message and item, and how many bytes will come. */
 export interface FetchBodyStart {
   readonly type: 'body-start';
+  /** The message's sequence number. */
   readonly seq: number;
   /** The UID, when the server sent it before the body. */
   readonly uid?: number;
   /** The item as the server named it (`'BODY[]'`, `'BINARY[2]'`). */
   readonly item: string;
+  /** The body's size in bytes, as the server announced it: the 100 % of a progress bar. */
   readonly size: number;
 }
 /** A piece of a streamed body, as it arrived (a view of the socket's bytes), and the count so far. */
 export interface FetchBodyChunk {
   readonly type: 'body-chunk';
+  /** The message's sequence number. */
   readonly seq: number;
+  /** The item as the server named it (`'BODY[]'`). */
   readonly item: string;
+  /** The next bytes of the body: a view of the socket's chunk, not a copy. */
   readonly bytes: Uint8Array;
   /** Bytes of this body received so far, this chunk included: with `size`, a progress bar. */
   readonly received: number;
@@ -120,15 +142,18 @@ export interface FetchBodyChunk {
 /** The streamed body is complete. */
 export interface FetchBodyEnd {
   readonly type: 'body-end';
+  /** The message's sequence number. */
   readonly seq: number;
+  /** The item as the server named it (`'BODY[]'`). */
   readonly item: string;
 }
 /** A message is complete; its streamed bodies are `{ streamed: true, size }` in `items`. */
 export interface FetchMessageEvent {
   readonly type: 'message';
+  /** The message, as `fetch` would emit it. */
   readonly message: FetchedMessage;
 }
-/** What {@link streamFetch} emits. */
+/** What {@link ImapClient.streamFetch} emits. */
 export type FetchEvent = FetchMessageEvent | FetchBodyStart | FetchBodyChunk | FetchBodyEnd;
 
 /**
@@ -181,27 +206,33 @@ function fetchCommand<T>(
     const set = encodeSequenceSet(ids);
     const ranges = set === '$' ? null : parseSequenceSet(set);
     const expected = expectedItems(asked, uid);
-    const args: CommandArgument[] = [raw(set), list(asked.map((item) => raw(item)))];
+    // The grammar allows a macro only alone and bare: `FETCH 1 FAST`, never `(FAST)`.
+    const macro = asked.length === 1 && asked[0].toUpperCase() in MACROS;
+    const args: CommandArgument[] = [raw(set), macro ? raw(asked[0]) : list(asked.map((item) => raw(item)))];
     if (options.modifiers?.length) args.push(list(options.modifiers.map((modifier) => raw(modifier))));
     return new Observable<T>((subscriber) => {
-      const assembling = new Map<number, FetchAttributes>();
+      // Keyed by UID for UID FETCH (every answer carries it, RFC 3501 §6.4.8), so an EXPUNGE
+      // that renumbers messages mid-answer cannot mix two messages up.
+      const assembling = new Map<number, { seq: number; attributes: FetchAttributes }>();
       // A message answered already is not answered again: a duplicate belongs to a later command
       // (servers such as Dovecot run pipelined FETCHes side by side).
       const answered = new Set<number>();
-      const claims = (response: UntaggedResponse): boolean =>
-        response.kind === 'FETCH' &&
-        !answered.has(response.seq) &&
-        inSet(ranges, uid ? response.attributes.uid : response.seq) &&
-        carriesAny(response.attributes, expected);
+      const keyOf = (response: { seq: number; attributes: FetchAttributes }): number | undefined => (uid ? response.attributes.uid : response.seq);
+      const claims = (response: UntaggedResponse): boolean => {
+        if (response.kind !== 'FETCH') return false;
+        const key = keyOf(response);
+        // Without a UID it cannot be a UID FETCH answer: another client's flag change.
+        return key !== undefined && !answered.has(key) && inSet(ranges, key) && carriesAny(response.attributes, expected);
+      };
       const send = (event: FetchEvent) => {
         const value = pick(event);
         if (value !== undefined) subscriber.next(value);
       };
-      const emit = (seq: number) => {
-        const attributes = assembling.get(seq);
-        assembling.delete(seq);
-        answered.add(seq);
-        if (attributes) send({ type: 'message', message: toMessage(seq, attributes, uid) });
+      const emit = (key: number) => {
+        const entry = assembling.get(key);
+        assembling.delete(key);
+        answered.add(key);
+        if (entry) send({ type: 'message', message: toMessage(entry.seq, entry.attributes, uid) });
       };
       let body: { seq: number; item: string; received: number } | null = null;
       return session
@@ -228,15 +259,18 @@ function fetchCommand<T>(
               default:
                 return;
             }
-            // A message whose answer is incomplete waits for the next one: servers finish a message before the next.
-            for (const seq of assembling.keys()) if (seq !== event.seq) emit(seq);
-            const merged = merge(assembling.get(event.seq), event.attributes);
-            assembling.set(event.seq, merged);
-            if (isComplete(merged, expected)) emit(event.seq);
+            const key = keyOf(event) as number; // claimed, so defined
+            // Servers finish a message before the next, so an answer left incomplete when the next
+            // message begins is all there is (a section named differently, say). Not so for one
+            // holding only what another client's flag change carries: its real answer is to come.
+            for (const [other, entry] of assembling) if (other !== key && begunAnswer(entry.attributes, expected)) emit(other);
+            const merged = merge(assembling.get(key)?.attributes, event.attributes);
+            assembling.set(key, { seq: event.seq, attributes: merged });
+            if (isComplete(merged, expected)) emit(key);
           },
           error: (error: unknown) => subscriber.error(error),
           complete: () => {
-            for (const seq of [...assembling.keys()]) emit(seq);
+            for (const key of [...assembling.keys()]) emit(key);
             subscriber.complete();
           },
         });
@@ -257,6 +291,23 @@ function carriesAny(attributes: FetchAttributes, expected: ReadonlySet<string>):
   const onlyUid = expected.size === 1 && expected.has('UID');
   for (const name of expected) if ((onlyUid || name !== 'UID') && hasItem(attributes, name)) return true;
   return false;
+}
+
+/** Items every unsolicited FETCH may carry: a flag change, with UID and MODSEQ. */
+const UNSOLICITED_ITEMS = new Set(['UID', 'FLAGS', 'MODSEQ']);
+
+/**
+ * Whether a partial answer holds more than an unsolicited FETCH could, so it is the command's own
+ * answer begun. When only such items were asked for, any answer is.
+ */
+function begunAnswer(attributes: FetchAttributes, expected: ReadonlySet<string>): boolean {
+  let askedOthers = false;
+  for (const name of expected) {
+    if (UNSOLICITED_ITEMS.has(name)) continue;
+    askedOthers = true;
+    if (hasItem(attributes, name)) return true;
+  }
+  return !askedOthers;
 }
 
 function isComplete(attributes: FetchAttributes, expected: ReadonlySet<string>): boolean {

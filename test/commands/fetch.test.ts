@@ -32,6 +32,15 @@ describe('fetch', () => {
     expect(transport.writtenText).toBe('A2 UID FETCH 1:3,7 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)]) (CHANGEDSINCE 42)\r\n');
   });
 
+  it('sends a lone macro bare, as the grammar requires, and expands what it stands for', async () => {
+    const { transport, session } = await selected();
+    const all = lastValueFrom(fetch(session, 4, 'fast').pipe(toArray()));
+    expect(transport.writtenText).toBe('A2 UID FETCH 4 fast\r\n');
+    transport.receive('* 1 FETCH (UID 4 FLAGS () INTERNALDATE "02-Jan-2023 03:04:05 +0000" RFC822.SIZE 120)\r\nA2 OK done\r\n');
+    const [message] = await all;
+    expect(message).toMatchObject({ id: 4, flags: [], size: 120 });
+  });
+
   it('emits each message as soon as its answer is complete, before the tagged OK', async () => {
     const { transport, session } = await selected();
     const seen: number[] = [];
@@ -70,6 +79,21 @@ describe('fetch', () => {
     const messages: FetchedMessage[] = await all;
     expect(messages.map((m) => m.uid)).toEqual([10]);
     expect(kinds).toEqual(['FETCH', 'FETCH']); // both still reach untagged$
+  });
+
+  it("does not let another client's flag change stand in for a message's answer", async () => {
+    const { transport, session } = await selected();
+    const all = lastValueFrom(fetch(session, '10:20', ['FLAGS', 'ENVELOPE']).pipe(toArray()));
+    // Dovecot adds the UID to unsolicited FETCHes while a UID command runs; without it, the
+    // response cannot be a UID FETCH answer at all.
+    transport.receive('* 2 FETCH (UID 20 FLAGS (\\Seen))\r\n* 2 FETCH (FLAGS (\\Seen \\Flagged))\r\n');
+    transport.receive(`* 1 FETCH (UID 10 FLAGS () ENVELOPE ${envelope})\r\n`);
+    transport.receive(`* 2 FETCH (UID 20 FLAGS (\\Seen \\Flagged) ENVELOPE ${envelope})\r\nA2 OK done\r\n`);
+    const messages = await all;
+    expect(messages.map((message) => [message.id, message.flags, message.envelope?.subject])).toEqual([
+      [10, [], 'Hello'],
+      [20, ['\\Seen', '\\Flagged'], 'Hello'],
+    ]);
   });
 
   it('uses sequence numbers without uid', async () => {
