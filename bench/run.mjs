@@ -5,14 +5,16 @@
 // Node: their `import ... from 'rximap'` then resolves, through package.json "exports", to dist/ —
 // the compiled library users get — and no loader hook stands between the code and the measurement.
 //
-// Usage: node bench/run.mjs [parse|fetch|flags] [options]
+// Usage: node bench/run.mjs [parse|fetch|flags|idle-latency] [options]
 //   parse   bench/parse.ts: recorded FETCH streams from memory through each library's parser
 //           (--rounds, --warmup, --only, --stream)
 //   fetch   bench/fetch.ts: against the project's Dovecot, fetch 10,000 envelopes and download a
 //           100 MiB message (--rounds, --warmup, --only, --workload, --no-gib)
 //   flags   bench/flags.ts: against the project's Dovecot, 1,000 single-message STOREs issued at
 //           once, and one STORE over 10,000 messages (--rounds, --warmup, --only)
-//   Without a name all three run, in that order, each with the options given.
+//   idle-latency   bench/idle-latency.ts: APPEND on one connection -> `exists` on an idling one,
+//           against the project's Dovecot (--rounds, --warmup, --only); about 85 s
+//   Without a name all four run, in that order, each with the options given.
 //   `--cpu-prof` profiles the run into .tmp/bench/profiles/ (the fetch benchmark: each worker
 //   process apart; fetch and flags count only the samples inside their timed sections) and
 //   prints where the time went.
@@ -50,7 +52,7 @@ for (const file of readdirSync(benchDir).filter((name) => name.endsWith('.ts')))
   writeFileSync(join(outDir, file.replace(/\.ts$/, '.js')), outputText);
 }
 
-const BENCHMARKS = ['parse', 'fetch', 'flags'];
+const BENCHMARKS = ['parse', 'fetch', 'flags', 'idle-latency'];
 const args = process.argv.slice(2);
 const selected = BENCHMARKS.includes(args[0]) ? [args.shift()] : BENCHMARKS;
 const profile = args.includes('--cpu-prof');

@@ -2,27 +2,12 @@
  * Marble tests of a command Observable's life: when it is written, when it completes or errors,
  * and what unsubscribing does, in virtual time over a scripted server.
  */
-import { TestScheduler } from 'rxjs/testing';
 import { catchError, map, of } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { ImapError } from '../src/errors.js';
-import { Session } from '../src/session/session.js';
 import type { CommandEvent } from '../src/session/command.js';
-import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-
-const decoder = new TextDecoder();
-
-function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
-
-/** A session over a server whose bytes follow a marble diagram. */
-function sessionOver(server$: Observable<string>): { session: Session; writes$: Observable<string> } {
-  const transport = new ScriptedTransport({ server$ });
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
-  return { session, writes$: transport.writes$.pipe(map((bytes) => decoder.decode(bytes))) };
-}
+import { scheduler, sessionOver } from './support.js';
 
 /** Events as short strings, errors as `name:status:code`, so diagrams stay readable. */
 function summarise(events: Observable<CommandEvent>): Observable<string> {

@@ -2,21 +2,17 @@
  * Marble tests of download(): when chunks are emitted relative to the server's bytes, when it
  * completes, and what unsubscribing mid-literal leaves behind, in virtual time.
  */
-import { TestScheduler } from 'rxjs/testing';
 import { catchError, map, of } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { download } from '../src/commands/download.js';
 import { ImapError } from '../src/errors.js';
 import { Session } from '../src/session/session.js';
 import type { CommandEvent } from '../src/session/command.js';
 import { ScriptedTransport } from '../src/testing/scripted-transport.js';
+import { scheduler } from './support.js';
 
 const decoder = new TextDecoder();
-
-function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
 
 /**
  * A session over a server whose bytes follow a marble diagram, with literals of 8 bytes or more

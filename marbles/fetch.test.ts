@@ -1,18 +1,15 @@
 /**
  * Marble tests of fetch(): when each message is emitted relative to the server's responses.
  */
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { map } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { fetch } from '../src/commands/fetch.js';
 import { selectFolder } from '../src/commands/select.js';
 import { Session } from '../src/session/session.js';
 import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-
-function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
+import { scheduler } from './support.js';
 
 /** INBOX is selected at frame 1 (A1); fetch is subscribed at frame 2 and gets tag A2. */
 /** What `TestScheduler.run` hands its callback. */

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { take } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { ProtocolError } from '../src/errors.js';
 import { frames } from '../src/wire/frames.js';
 import type { Frame } from '../src/wire/frames-types.js';
+import { scheduler } from './support.js';
 
 const enc = new TextEncoder();
 
@@ -16,10 +16,6 @@ const response = (text: string, streamed?: number[]): Frame =>
 const start = (head: string, size: number, binary = false): Frame => ({ type: 'literal-start', head: enc.encode(head), size, binary });
 const piece = (text: string): Frame => ({ type: 'literal-chunk', bytes: enc.encode(text) });
 const end: Frame = { type: 'literal-end' };
-
-function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
 
 describe('frames() marbles', () => {
   it('joins a response split in a literal header', () => {

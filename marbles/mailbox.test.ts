@@ -1,18 +1,14 @@
 /**
  * Marble tests of `mailbox$`: it emits exactly when the selected mailbox's state changes.
  */
-import { TestScheduler } from 'rxjs/testing';
 import { map } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { closeFolder, selectFolder } from '../src/commands/select.js';
 import type { MailboxState } from '../src/session/mailbox.js';
 import { Session } from '../src/session/session.js';
 import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-
-function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
+import { scheduler } from './support.js';
 
 function sessionOver(server$: Observable<string>): Session {
   return new Session(new ScriptedTransport({ server$ }), { commandTimeout: 0, greetingTimeout: 0 });

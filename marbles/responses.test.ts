@@ -1,11 +1,11 @@
 import { map, take } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../src/errors.js';
 import { frames } from '../src/wire/frames.js';
 import type { Frame } from '../src/wire/frames-types.js';
 import type { Response } from '../src/wire/response-types.js';
 import { responses } from '../src/wire/responses.js';
+import { scheduler } from './support.js';
 
 const encoder = new TextEncoder();
 
@@ -13,10 +13,6 @@ const frame = (text: string, streamed?: number[]): Frame =>
   streamed ? { type: 'response', bytes: encoder.encode(text), streamed } : { type: 'response', bytes: encoder.encode(text) };
 const literalStart = (head: string, size: number): Frame => ({ type: 'literal-start', head: encoder.encode(head), size, binary: false });
 const literalEnd: Frame = { type: 'literal-end' };
-
-function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
 
 describe('responses() marbles', () => {
   it('parses response frames into typed responses', () => {

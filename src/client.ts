@@ -24,6 +24,8 @@ import {
 } from './commands/folders.js';
 import type { DefaultStatusItem, Folder, ListFoldersOptions, StatusItem, StatusResult } from './commands/folders.js';
 import { login } from './commands/login.js';
+import { oauth2Login, oauthbearerLogin, plainLogin, saslLogin } from './commands/authenticate.js';
+import type { OAuth2LoginOptions, OAuthBearerOptions, SaslLoginOptions, SaslResponder } from './commands/authenticate.js';
 import { logout } from './commands/logout.js';
 import { append, multiappend } from './commands/append.js';
 import type { AppendContent, AppendMessage, AppendOptions, AppendResult } from './commands/append.js';
@@ -59,9 +61,20 @@ import type { MailboxState } from './session/mailbox.js';
 import type { Namespace } from './commands/namespace.js';
 import { noop } from './commands/noop.js';
 import type { NoopResult } from './commands/noop.js';
+import { idle } from './commands/idle.js';
+import type { IdleOptions, MailboxEvent } from './commands/idle.js';
+import { watch } from './commands/watch.js';
+import type { WatchOptions, WatchUpdate } from './commands/watch.js';
 import { rawCommand } from './commands/raw.js';
 import type { RawCommandOptions } from './commands/raw.js';
 import { starttls } from './commands/starttls.js';
+import { getAcl, setAcl, deleteAcl, listRights, myRights } from './commands/acl.js';
+import type { AclEntry, ListRights } from './commands/acl.js';
+import { compress, compressOnceAuthenticated } from './commands/compress.js';
+import { enable } from './commands/enable.js';
+import { id } from './commands/id.js';
+import { getQuota, getQuotaByRoot, getQuotaRoot, setQuota, setQuotas } from './commands/quota.js';
+import type { Quota, QuotaLimit, QuotaRoot } from './commands/quota.js';
 import { AbortError } from './errors.js';
 import { Session } from './session/session.js';
 import type { SessionLogger } from './session/session.js';
@@ -80,6 +93,11 @@ export interface Timeouts {
   readonly greeting?: number;
   /** How long a command may wait while the server sends nothing at all. Default 60 s. */
   readonly command?: number;
+  /**
+   * How long one IDLE runs before it is renewed, so that servers (which may drop a client idle
+   * for 30 minutes, RFC 2177) never do. Default 28 minutes. A plain number `timeout` leaves it be.
+   */
+  readonly idle?: number;
 }
 
 /** Options of {@link ImapClient.connect}. */
@@ -103,7 +121,7 @@ export interface ConnectOptions {
   readonly useUid?: boolean;
   /** Folder names are encoded to and decoded from modified UTF-7 (default true). */
   readonly folderEncode?: boolean;
-  /** A transport of one's own (a {@link ScriptedTransport} in tests); `host` and `tls` are then unused. */
+  /** A transport of one's own (a {@link rximap/testing!ScriptedTransport} in tests); `host` and `tls` are then unused. */
   readonly transport?: Transport;
   /** Where to log the conversation; passwords are never logged. */
   readonly logger?: SessionLogger;
@@ -111,6 +129,15 @@ export interface ConnectOptions {
   readonly frames?: FramesOptions;
   /** The largest literal joined into memory when nobody streams it. Default 256 MiB. */
   readonly maxLiteralSize?: number;
+  /**
+   * COMPRESS=DEFLATE (RFC 4978) as soon as the session is authenticated: right after LOGIN or
+   * AUTHENTICATE succeeds (or the PREAUTH greeting), when the server advertises it then, as most do
+   * only after login, and so that credentials never go through the compressor. Without it, or when
+   * it fails (logged as a warning), the connection goes on uncompressed; `client.transport.compressed`
+   * tells. Commands asked for after awaiting the login wait for it and go compressed; one chained on
+   * the login in the same tick (a `concatMap`) may go first, uncompressed. Default false.
+   */
+  readonly compress?: boolean;
 }
 
 function timeoutsOf(option: ConnectOptions['timeout']): Timeouts {
@@ -142,10 +169,19 @@ export class ImapClient {
     readonly session: Session,
     /** The server's greeting. */
     readonly greeting: StatusResponse,
-    options: ConnectOptions,
+    /** As given to {@link ImapClient.connect}: OAUTHBEARER sends the host and port from here. */
+    private readonly options: ConnectOptions,
   ) {
     this.useUid = options.useUid ?? true;
     this.folderEncode = options.folderEncode ?? true;
+    if (options.compress) {
+      compressOnceAuthenticated(session).subscribe({
+        error: (error: unknown) => {
+          // Compression is an optimisation: without it the connection still works.
+          if (!(error instanceof AbortError)) options.logger?.warn?.(`COMPRESS failed, going on uncompressed: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      });
+    }
   }
 
   /**
@@ -245,6 +281,68 @@ export class ImapClient {
   /** LOGIN with a user name and password. Fails with `LoginError`. */
   login(user: string, password: string): Observable<string> {
     return login(this.session, user, password);
+  }
+
+  // ---- authentication (SASL) ----
+
+  /**
+   * AUTHENTICATE PLAIN (RFC 4616), with SASL-IR where the server has it; `authzid` logs in as
+   * another user where the server allows it. UTF-8 passwords work. Fails with `LoginError`.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.plainLogin('utf8user', 'pässwörd€'));
+   * ```
+   */
+  plainLogin(identity: string, password: string, authzid?: string): Observable<string> {
+    return plainLogin(this.session, identity, password, authzid);
+  }
+
+  /**
+   * AUTHENTICATE XOAUTH2 with an OAuth 2.0 access token (or OAUTHBEARER with `mech`). A refused
+   * token fails with `LoginError` whose message ends with the server's JSON error.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.oauth2Login('alice@gmail.com', accessToken));
+   * ```
+   */
+  oauth2Login(user: string, token: string, options: OAuth2LoginOptions = {}): Observable<string> {
+    return oauth2Login(this.session, user, token, { ...this.endpoint(), ...options });
+  }
+
+  /**
+   * AUTHENTICATE OAUTHBEARER (RFC 7628) with a bearer token, sending the host and port this
+   * client connected to (unless `options` says otherwise). Fails with `LoginError`.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.oauthbearerLogin('alice@example.com', accessToken));
+   * ```
+   */
+  oauthbearerLogin(identity: string, token: string, options: OAuthBearerOptions = {}): Observable<string> {
+    return oauthbearerLogin(this.session, identity, token, { ...this.endpoint(), ...options });
+  }
+
+  /**
+   * AUTHENTICATE with any SASL mechanism; `respond` answers each decoded challenge with bytes, a
+   * string, or `null` to cancel. Fails with `LoginError`.
+   *
+   * @example
+   * ```ts
+   * const prompts: Record<string, string> = { 'Username:': user, 'Password:': password };
+   * await lastValueFrom(client.saslLogin('LOGIN', (challenge) => prompts[new TextDecoder().decode(challenge)] ?? null));
+   * ```
+   */
+  saslLogin(mechanism: string, respond: SaslResponder, options?: SaslLoginOptions): Observable<string> {
+    return saslLogin(this.session, mechanism, respond, options);
+  }
+
+  /** The host and port this client connected to, when it made the connection itself. */
+  private endpoint(): OAuthBearerOptions {
+    const { host, port, tls, starttls, transport } = this.options;
+    if (host === undefined || transport !== undefined) return {};
+    return { host, port: port ?? ((tls ?? !starttls) ? 993 : 143) };
   }
 
   /** The server's capabilities, upper case; asks the server only when they are unknown. */
@@ -506,6 +604,62 @@ export class ImapClient {
     return this.session.mailbox$;
   }
 
+  // ---- mailbox updates: idle and watch ----
+
+  /**
+   * IDLE (RFC 2177): emits every change the server reports about the selected mailbox while
+   * subscribed (`exists`, `expunge`, `vanished`, `fetch` with flags and modseq, `recent`, `flags`,
+   * `alert`, `bye`). IDLE on subscribe, DONE on unsubscribe; renewed every 28 minutes
+   * (`renewAfter`); suspended with DONE while other commands run and issued again after them, so
+   * a UI keeps one subscription and still calls other methods. Without IDLE on the server, NOOP
+   * every `pollInterval` (30 s). Completes after {@link logout}; fails with `AbortError` when the
+   * connection is lost. IMAPClient's `idle_check(t)` is `idle().pipe(bufferTime(t), take(1))`.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.selectFolder('INBOX'));
+   * client.idle().pipe(filter((e) => e.type === 'exists')).subscribe((e) => console.log(`${e.count} messages`));
+   * const changes = await firstValueFrom(client.idle().pipe(bufferTime(30_000))); // idle_check(30)
+   * ```
+   */
+  idle(options: IdleOptions = {}): Observable<MailboxEvent> {
+    return idle(this.session, { renewAfter: this.idleRenewal, ...options });
+  }
+
+  /** The connection's `timeout.idle`, when it set one. */
+  private get idleRenewal(): number | undefined {
+    return timeoutsOf(this.options.timeout).idle;
+  }
+
+  /**
+   * A live, UI-ready view of `folder`: emits `{ messages, change }` with every message (its
+   * `items` fetched once, flags kept current; sorted by UID; unchanged messages keep their
+   * objects), first complete, then after each batch of new mail, flag changes and expunges, with
+   * IDLE running meanwhile. With `connect` (a factory of logged-in clients), a lost connection is
+   * replaced after `backoff` and the view caught up with QRESYNC, CONDSTORE or a UID comparison,
+   * without fetching again what it has (`change.reason` `'resync'`). Clients made by `connect`
+   * are shut down when the watch ends. The watch owns this client's selected mailbox.
+   *
+   * @example
+   * ```ts
+   * const connect = () => ImapClient.connect(options).pipe(concatMap((c) => c.login(user, password).pipe(map(() => c))));
+   * client.watch('INBOX', ['ENVELOPE'], { connect }).subscribe(({ messages, change }) => {
+   *   render(messages); // the whole list, immutable
+   *   if (change.added.length > 0) notify(`${change.added.length} new`);
+   * });
+   * ```
+   */
+  watch(
+    folder: string,
+    items: string | readonly string[] = [],
+    options: Omit<WatchOptions, 'reconnect' | 'folderEncode'> & { readonly connect?: () => Observable<ImapClient> } = {},
+  ): Observable<WatchUpdate> {
+    const { connect, ...rest } = options;
+    const reconnect = connect && (() => connect().pipe(map((client) => client.session)));
+    const idleOptions = { renewAfter: this.idleRenewal, ...rest.idle };
+    return watch(this.session, folder, items, { ...rest, idle: idleOptions, folderEncode: this.folderEncode, ...(reconnect ? { reconnect } : {}) });
+  }
+
   /**
    * Downloads one message, or one part of it (`section`: `'1'`, `'2.1'`, `'TEXT'`, ...), with a
    * single FETCH that does not set `\Seen`, emitting its bytes as they arrive: a large body's
@@ -707,6 +861,147 @@ export class ImapClient {
   /** MULTIAPPEND several messages at once (pipelined APPENDs where the server lacks it); `uids` lists every new UID. */
   multiappend(folder: string, messages: readonly AppendMessage[]): Observable<AppendResult> {
     return multiappend(this.session, folder, messages, { folderEncode: this.folderEncode });
+  }
+
+  // ---- extensions: ENABLE, ID, QUOTA, ACL, COMPRESS ----
+
+  /**
+   * ENABLE (RFC 5161) extensions that change what the server sends (`CONDSTORE`, `QRESYNC`,
+   * `UTF8=ACCEPT`); emits what the server enabled. Only in the authenticated state, before any
+   * SELECT (else `IllegalStateError`, sending nothing). Once QRESYNC is on, expunges come as
+   * VANISHED: {@link expunge} then reports `vanished` UIDs. rximap never enables anything unasked.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.enable('QRESYNC')); // ['QRESYNC']
+   * ```
+   */
+  enable(...capabilities: string[]): Observable<string[]> {
+    return enable(this.session, capabilities);
+  }
+
+  /**
+   * ID (RFC 2971): tells the server about this client (`params`; none sends `ID NIL`) and emits
+   * what the server says about itself, or `null`. Fields it answers NIL for are left out.
+   *
+   * @example
+   * ```ts
+   * const server = await lastValueFrom(client.id({ name: 'my-app', version: '2.1' })); // { name: 'Dovecot' }
+   * ```
+   */
+  id(params?: Readonly<Record<string, string | null>> | null): Observable<Record<string, string> | null> {
+    return id(this.session, params);
+  }
+
+  /**
+   * The quotas that apply to a mailbox (default INBOX), from all its quota roots (GETQUOTAROOT).
+   * STORAGE is in KiB. Fails with `CapabilityError` without QUOTA.
+   *
+   * @example
+   * ```ts
+   * const storage = (await lastValueFrom(client.getQuota())).find((q) => q.resource === 'STORAGE');
+   * console.log(`${storage?.usage} of ${storage?.limit} KiB`);
+   * ```
+   */
+  getQuota(mailbox = 'INBOX'): Observable<Quota[]> {
+    return getQuota(this.session, mailbox, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * GETQUOTAROOT: a mailbox's quota roots and their quotas.
+   *
+   * @example
+   * ```ts
+   * const { quotaRoots, quotas } = await lastValueFrom(client.getQuotaRoot('INBOX')); // ['User quota'], [...]
+   * ```
+   */
+  getQuotaRoot(mailbox: string): Observable<QuotaRoot> {
+    return getQuotaRoot(this.session, mailbox, { folderEncode: this.folderEncode });
+  }
+
+  /** GETQUOTA: the quotas of a quota root by name (IMAPClient's `_get_quota`). */
+  getQuotaByRoot(root = ''): Observable<Quota[]> {
+    return getQuotaByRoot(this.session, root);
+  }
+
+  /**
+   * SETQUOTA: replaces a quota root's limits, given as IMAPClient's list of quotas (one root) or as
+   * a root and `{ resource: limit }`; emits the quotas the server reports back. Usually for
+   * administrators only: others get an `ImapError` with status NO.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.setQuota([{ root: '', resource: 'STORAGE', limit: 512 }]));
+   * await lastValueFrom(client.setQuota('', { STORAGE: 512, MESSAGE: 1000 }));
+   * ```
+   */
+  setQuota(quotas: readonly QuotaLimit[]): Observable<Quota[]>;
+  setQuota(root: string, limits: Readonly<Record<string, number | bigint>>): Observable<Quota[]>;
+  setQuota(rootOrQuotas: string | readonly QuotaLimit[], limits: Readonly<Record<string, number | bigint>> = {}): Observable<Quota[]> {
+    return typeof rootOrQuotas === 'string' ? setQuota(this.session, rootOrQuotas, limits) : setQuotas(this.session, rootOrQuotas);
+  }
+
+  /**
+   * GETACL (RFC 4314): who has which rights in a folder. Fails with `CapabilityError` without ACL.
+   *
+   * @example
+   * ```ts
+   * const acl = await lastValueFrom(client.getAcl('Projects')); // [{ who: 'alice', rights: 'lrswipkxtecda' }]
+   * ```
+   */
+  getAcl(folder: string): Observable<AclEntry[]> {
+    return getAcl(this.session, folder, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * SETACL: sets `who`'s rights in a folder (`'lr'`), or adds (`'+w'`) or removes (`'-w'`) some;
+   * emits the server's text.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.setAcl('Projects', 'bob', 'lrs'));
+   * ```
+   */
+  setAcl(folder: string, who: string, rights: string): Observable<string> {
+    return setAcl(this.session, folder, who, rights, { folderEncode: this.folderEncode });
+  }
+
+  /** DELETEACL: removes `who` from a folder's access control list; emits the server's text. */
+  deleteAcl(folder: string, who: string): Observable<string> {
+    return deleteAcl(this.session, folder, who, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * MYRIGHTS: the logged-in user's rights in a folder, as letters.
+   *
+   * @example
+   * ```ts
+   * const canWrite = (await lastValueFrom(client.myRights('shared/alice/Projects'))).includes('i');
+   * ```
+   */
+  myRights(folder: string): Observable<string> {
+    return myRights(this.session, folder, { folderEncode: this.folderEncode });
+  }
+
+  /** LISTRIGHTS: the rights `who` always has in a folder (`required`) and those that may be granted (`optional`). */
+  listRights(folder: string, who: string): Observable<ListRights> {
+    return listRights(this.session, folder, who, { folderEncode: this.folderEncode });
+  }
+
+  /**
+   * COMPRESS=DEFLATE (RFC 4978): compresses the connection both ways from the server's OK on;
+   * emits its text. Fails with `CapabilityError` when not advertised (most servers offer it after
+   * login only), `IllegalStateError` when already compressed, and an `ImapError` with code
+   * `COMPRESSIONACTIVE` when another layer already compresses. See also `connect({ compress })`.
+   *
+   * @example
+   * ```ts
+   * await lastValueFrom(client.compress());
+   * client.transport.compressed; // true
+   * ```
+   */
+  compress(): Observable<string> {
+    return compress(this.session);
   }
 
   /** NOOP: emits the server's text and the untagged responses it sent meanwhile. */

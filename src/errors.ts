@@ -34,10 +34,18 @@ export interface ImapErrorDetails {
  */
 export class ImapError extends Error {
   override name = 'ImapError';
+  /** The command that failed (`'SELECT'`, `'UID FETCH'`), when a command failed. */
   readonly command?: string;
+  /** The failed command's tag (`'A12'`), when it was sent. */
   readonly tag?: string;
+  /**
+   * The server's answer: `NO`, `BAD`, or the `BYE` that ended the connection; absent for errors
+   * that are not server answers.
+   */
   readonly status?: 'NO' | 'BAD' | 'BYE';
+  /** The response code, without its arguments (`'TRYCREATE'`, `'NONEXISTENT'`, `'BADCHARSET'`). */
   readonly code?: string;
+  /** The server's human-readable text. */
   readonly text?: string;
 
   constructor(message: string, details: ImapErrorDetails = {}) {

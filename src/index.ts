@@ -10,7 +10,7 @@
  * await lastValueFrom(client.login('alice', 'secret'));
  * ```
  *
- * @module
+ * @module rximap
  */
 export { ImapClient } from './client.js';
 export type { ConnectOptions, Timeouts } from './client.js';
@@ -91,3 +91,25 @@ export { decodeModifiedUtf7, encodeModifiedUtf7 } from './codec/modified-utf7.js
 export { formatInternalDate, parseImapDate } from './codec/dates.js';
 export { decodeEncodedWords } from './codec/encoded-words.js';
 export { encodeSequenceSet, expandSequenceSet, parseSequenceSet } from './codec/sequence-set.js';
+// ---- extensions: ENABLE, ID, QUOTA, ACL, COMPRESS ----
+export type { Quota, QuotaLimit, QuotaRoot } from './commands/quota.js';
+export type { AclEntry, ListRights } from './commands/acl.js';
+// ---- authentication and the traffic log ----
+export type { OAuth2LoginOptions, OAuthBearerOptions, SaslLoginOptions, SaslResponder } from './commands/authenticate.js';
+export type { TrafficEntry } from './session/session.js';
+// ---- mailbox updates: idle and watch ----
+export { DEFAULT_IDLE_RENEW, mailboxEvent } from './commands/idle.js';
+export type {
+  AlertEvent,
+  ByeEvent,
+  ExistsEvent,
+  ExpungeEvent,
+  FlagsEvent,
+  IdleOptions,
+  MailboxEvent,
+  MailboxFetchEvent,
+  RecentEvent,
+  VanishedEvent,
+} from './commands/idle.js';
+export { defaultBackoff } from './commands/watch.js';
+export type { ResyncStrategy, WatchChange, WatchedMessage, WatchOptions, WatchReason, WatchUpdate } from './commands/watch.js';

@@ -2,39 +2,22 @@
  * Faults a real server will not commit on request, served by the scripted fake server over real
  * TCP: drops, BYE, silence, garbage, hostile literal sizes, STARTTLS injection.
  */
-import { firstValueFrom, lastValueFrom, materialize, toArray } from 'rxjs';
-import type { Observable } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import { ImapClient } from '../src/client.js';
 import { AbortError, LoginError, ProtocolError, TimeoutError } from '../src/errors.js';
 import type { ConnectOptions } from '../src/client.js';
 import { makeTestCertificate } from './support/certs.js';
-import { FakeImapServer } from './support/fake-server.js';
-import type { FakeHandler, FakeServerOptions } from './support/fake-server.js';
+import { fakeServerPerTest } from './support/fake-server.js';
+import type { FakeImapServer } from './support/fake-server.js';
+import { errorOf } from './support/observables.js';
 
-let server: FakeImapServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(handler: FakeHandler, options?: FakeServerOptions): Promise<FakeImapServer> {
-  server = await FakeImapServer.start(handler, options);
-  return server;
-}
+const serve = fakeServerPerTest();
 
 function connect(fake: FakeImapServer, options: Partial<ConnectOptions> = {}): Promise<ImapClient> {
   return firstValueFrom(ImapClient.connect({ host: fake.host, port: fake.port, tls: false, ...options }));
 }
 
-/** Waits for an Observable to error, returning the error (fails the test if it completes). */
-async function errorOf(observable: Observable<unknown>): Promise<unknown> {
-  const notifications = await lastValueFrom(observable.pipe(materialize(), toArray()));
-  const last = notifications[notifications.length - 1];
-  if (last.kind !== 'E') throw new Error(`expected an error, got ${last.kind}`);
-  return last.error;
-}
 
 describe('when the connection drops', () => {
   it('fails all five pending commands with AbortError within 100 ms', async () => {

@@ -429,7 +429,7 @@ export function parseLenientDate(text: string): Date | null {
 
 /**
  * Parses a date as IMAP servers send it: an IMAP `date-time` (INTERNALDATE) or a `Date:` header
- * (see {@link parseInternalDate} and {@link parseRfc2822Date}). Surrounding white space and
+ * (see `parseInternalDate` and `parseRfc2822Date`). Surrounding white space and
  * double quotes are ignored, so a `date-time` can be passed as it appears on the wire.
  *
  * @throws TypeError when the text is neither.

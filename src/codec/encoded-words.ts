@@ -23,7 +23,7 @@ const base64Text = /^[A-Za-z0-9+/]*={0,2}$/;
 /**
  * Decodes header text bytes to a string: encoded words are decoded in their charset, the bytes
  * outside them as UTF-8 when they are valid UTF-8, else as windows-1252 (8-bit headers from old
- * mailers; see {@link decodeUnlabelled}). Never throws.
+ * mailers; see `decodeUnlabelled`). Never throws.
  *
  * - Linear white space between adjacent encoded words is dropped (RFC 2047 §6.2), and adjacent
  *   words in the same charset are decoded together, so a character split across two words (which

@@ -30,7 +30,9 @@ import { requireState } from './result.js';
  * ```
  */
 export interface AppendStream {
+  /** The message's exact size in bytes: IMAP announces it before the first byte. */
   readonly size: number;
+  /** The bytes, as they are produced. */
   readonly chunks: ChunkSource;
 }
 
@@ -39,6 +41,7 @@ export type AppendContent = Uint8Array | string | AppendStream;
 
 /** A message to append: its content, with optional flags and date. */
 export interface AppendMessage {
+  /** The message: bytes, a string (sent as UTF-8), or an {@link AppendStream}. */
   readonly message: AppendContent;
   /** Flags to set on the new message (`\Seen`, `$Forwarded`). */
   readonly flags?: readonly string[];
@@ -46,9 +49,11 @@ export interface AppendMessage {
   readonly date?: Date;
 }
 
-/** Options of {@link append}. */
+/** Options of {@link ImapClient.append}. */
 export interface AppendOptions extends FolderNameOptions {
+  /** Flags to set on the new message (`\Seen`, `\Draft`). */
   readonly flags?: readonly string[];
+  /** The INTERNALDATE to give it; the server's clock when absent. */
   readonly date?: Date;
 }
 
@@ -56,9 +61,9 @@ export interface AppendOptions extends FolderNameOptions {
 export interface AppendResult {
   /** The destination's UIDVALIDITY (APPENDUID). */
   readonly uidValidity?: number;
-  /** The new message's UID (APPENDUID), for {@link append}. */
+  /** The new message's UID (APPENDUID), for {@link ImapClient.append}. */
   readonly uid?: number;
-  /** Every new UID, in order, for {@link multiappend}. */
+  /** Every new UID, in order, for {@link ImapClient.multiappend}. */
   readonly uids?: readonly number[];
   /** The server's text. */
   readonly text: string;

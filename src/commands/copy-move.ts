@@ -19,7 +19,7 @@ import type { FolderNameOptions } from './mailbox-name.js';
 import { collectUntagged, requireState } from './result.js';
 import { idMatcher, splitIds } from './split-ids.js';
 
-/** What {@link copy} and {@link move} return: the new UIDs where the server reports them (UIDPLUS). */
+/** What {@link ImapClient.copy} and {@link ImapClient.move} return: the new UIDs where the server reports them (UIDPLUS). */
 export interface CopyResult {
   /** The destination's UIDVALIDITY. */
   readonly uidValidity?: number;
@@ -31,7 +31,10 @@ export interface CopyResult {
   readonly text: string;
 }
 
-/** Options of {@link copy} and {@link move}. */
+/**
+ * Options of COPY and MOVE; {@link ImapClient.copy} and {@link ImapClient.move} take them from
+ * the client's settings.
+ */
 export interface CopyOptions extends FolderNameOptions {
   /** The ids are UIDs (the client's `useUid`). Default true. */
   readonly uid?: boolean;

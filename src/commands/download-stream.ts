@@ -10,7 +10,7 @@ import type { Session } from '../session/session.js';
 import { download } from './download.js';
 import type { DownloadOptions } from './download.js';
 
-/** Options of {@link downloadStream}. */
+/** Options of {@link ImapClient.downloadStream}. */
 export interface DownloadStreamOptions extends DownloadOptions {
   /**
    * How many bytes the stream buffers for a slow consumer before the socket is paused. Default

@@ -17,7 +17,7 @@ import { list, raw, sequenceSet } from '../wire/encode.js';
 import type { FetchAttributes, LiteralStart, SectionValue } from '../wire/response-types.js';
 import { requireState } from './result.js';
 
-/** Options of {@link download}. */
+/** Options of {@link ImapClient.download}. */
 export interface DownloadOptions {
   /**
    * Undo the part's Content-Transfer-Encoding (base64, quoted-printable; 7bit, 8bit and binary

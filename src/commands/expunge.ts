@@ -15,7 +15,7 @@ import type { MessageIds } from './fetch.js';
 import { collectUntagged, missingCapability, requireState } from './result.js';
 import { idMatcher, splitIds } from './split-ids.js';
 
-/** What {@link expunge} and {@link uidExpunge} return. */
+/** What {@link ImapClient.expunge} and {@link ImapClient.uidExpunge} return. */
 export interface ExpungeResult {
   /** The server's text. */
   readonly text: string;
@@ -28,7 +28,7 @@ export interface ExpungeResult {
   readonly vanished?: number[];
 }
 
-/** Options of {@link expunge}. */
+/** Options of EXPUNGE; {@link ImapClient.expunge} takes `uid` from {@link ImapClient.useUid}. */
 export interface ExpungeOptions {
   /** The ids are UIDs (the client's `useUid`). Default true. */
   readonly uid?: boolean;

@@ -46,7 +46,7 @@ const STATUS_KEYS = {
  */
 export type StatusItem = keyof typeof STATUS_KEYS;
 
-/** What {@link folderStatus} asks when given no items, as IMAPClient does. */
+/** What {@link ImapClient.folderStatus} asks when given no items, as IMAPClient does. */
 export const DEFAULT_STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN'] as const satisfies readonly StatusItem[];
 
 /** The items of {@link DEFAULT_STATUS_ITEMS}. */
@@ -84,7 +84,7 @@ export interface Folder<I extends StatusItem = never> {
   readonly status?: StatusResult<I>;
 }
 
-/** Options of {@link listFolders}. */
+/** Options of {@link ImapClient.listFolders}. */
 export interface ListFoldersOptions<I extends StatusItem = never> {
   /**
    * Also fetch these STATUS items of every selectable folder: in the same round trip where the

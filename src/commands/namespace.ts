@@ -21,7 +21,7 @@ export interface NamespaceEntry {
   readonly delimiter: string | null;
 }
 
-/** What {@link namespace} returns: each kind of namespace, or `null` when the server has none of it. */
+/** What {@link ImapClient.namespace} returns: each kind of namespace, or `null` when the server has none of it. */
 export interface Namespace {
   /** The user's own folders. */
   readonly personal: readonly NamespaceEntry[] | null;

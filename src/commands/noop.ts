@@ -9,9 +9,11 @@ import type { Session } from '../session/session.js';
 import type { UntaggedResponse } from '../wire/response-types.js';
 import { collectUntagged } from './result.js';
 
-/** What {@link noop} returns: the server's text and the untagged responses it sent meanwhile. */
+/** What {@link ImapClient.noop} returns: the server's text and the untagged responses it sent meanwhile. */
 export interface NoopResult {
+  /** The server's text. */
   readonly text: string;
+  /** The untagged responses that arrived meanwhile and that no other command claimed. */
   readonly responses: readonly UntaggedResponse[];
 }
 

@@ -10,7 +10,7 @@ import type { CommandArgument } from '../wire/encode.js';
 import type { UntaggedResponse } from '../wire/response-types.js';
 import { untaggedOnly } from './result.js';
 
-/** Options of {@link rawCommand}. */
+/** Options of {@link ImapClient.command}. */
 export interface RawCommandOptions {
   /** Prefix the command with `UID`. */
   readonly uid?: boolean;

@@ -38,11 +38,17 @@ export function untaggedOnly(): OperatorFunction<CommandEvent, UntaggedResponse>
 }
 
 /**
- * Fails with {@link IllegalStateError}, sending nothing, unless the session is in one of `states`.
- * Checked when subscribed, so it sees the state at the moment the command is asked for.
+ * Fails with {@link IllegalStateError}, sending nothing, unless the session is in one of `states`
+ * (or with the connection's `AbortError` once it is gone). Checked when subscribed, so it sees
+ * the state at the moment the command is asked for.
  */
 export function requireState<T>(session: Session, command: string, states: readonly ConnectionState[], run: () => Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
+    const closed = session.closedError(command);
+    if (closed) {
+      subscriber.error(closed);
+      return;
+    }
     if (!states.includes(session.state)) {
       subscriber.error(
         new IllegalStateError(`${command} is not allowed in the ${session.state} state (needs ${states.join(' or ')})`, { command }),

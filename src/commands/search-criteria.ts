@@ -58,12 +58,19 @@ export interface SearchCriteriaObject {
   readonly new?: boolean;
   /** `OLD` (not recent), or `NOT OLD` when false. */
   readonly old?: boolean;
+  /** `FROM`: the From header contains the text (case-insensitive, as all text keys). */
   readonly from?: string;
+  /** `TO`: the To header contains the text. */
   readonly to?: string;
+  /** `CC`: the Cc header contains the text. */
   readonly cc?: string;
+  /** `BCC`: the Bcc header contains the text. */
   readonly bcc?: string;
+  /** `SUBJECT`: the Subject contains the text. */
   readonly subject?: string;
+  /** `BODY`: the body contains the text. */
   readonly body?: string;
+  /** `TEXT`: the header or the body contains the text. */
   readonly text?: string;
   /** `HEADER name value`: one pair, or several (all must match). An empty value matches any message with the field. */
   readonly header?: readonly [string, string] | readonly (readonly [string, string])[];
@@ -73,14 +80,19 @@ export interface SearchCriteriaObject {
   readonly unkeyword?: string | readonly string[];
   /** Internal date on or after the day (UTC day of the `Date`; see `formatSearchDate`). */
   readonly since?: Date;
+  /** Internal date before the day. */
   readonly before?: Date;
+  /** Internal date on the day. */
   readonly on?: Date;
   /** The Date: header, on or after the day. */
   readonly sentSince?: Date;
+  /** The Date: header, before the day. */
   readonly sentBefore?: Date;
+  /** The Date: header, on the day. */
   readonly sentOn?: Date;
   /** RFC822.SIZE larger than this many bytes. */
   readonly larger?: number;
+  /** RFC822.SIZE smaller than this many bytes. */
   readonly smaller?: number;
   /** `UID set`. */
   readonly uid?: MessageIds;

@@ -27,7 +27,7 @@ export interface SearchIds extends Array<number> {
   modseq?: bigint;
 }
 
-/** Options of {@link search} and {@link esearch}. */
+/** Options of SEARCH and ESEARCH; {@link ImapClient.search} takes `uid` from {@link ImapClient.useUid}. */
 export interface SearchOptions {
   /** The charset of the criteria's strings, announced as `CHARSET`; UTF-8 when non-ASCII appears and none is given. */
   readonly charset?: string;
@@ -37,12 +37,16 @@ export interface SearchOptions {
 
 /** The options `ImapClient.search` takes besides a charset: with `return`, an ESEARCH. */
 export interface ClientSearchOptions {
+  /** The charset of the criteria's strings, announced as `CHARSET`; UTF-8 when non-ASCII appears and none is given. */
   readonly charset?: string;
   /** ESEARCH return options (RFC 4731): the search then emits an {@link EsearchResult}. */
   readonly return?: readonly EsearchReturnItem[];
 }
 
-/** Options of {@link gmailSearch}, {@link sort} and {@link thread}. */
+/**
+ * Options of X-GM-RAW, SORT and THREAD; {@link ImapClient.gmailSearch}, {@link ImapClient.sort}
+ * and {@link ImapClient.thread} take `uid` from {@link ImapClient.useUid}.
+ */
 export interface UidOption {
   /** The UID variant of the command: the answer holds UIDs. Default true. */
   readonly uid?: boolean;
@@ -124,10 +128,13 @@ export class SequenceSetView implements Iterable<number> {
   }
 }
 
-/** What {@link esearch} returns: the data the server sent for the return options asked for. */
+/** What {@link ImapClient.search} emits when given `return` options (ESEARCH): the data the server sent for the return options asked for. */
 export interface EsearchResult {
+  /** The lowest matching id (`MIN`); absent when nothing matched. */
   readonly min?: number;
+  /** The highest matching id (`MAX`); absent when nothing matched. */
   readonly max?: number;
+  /** How many messages matched (`COUNT`). */
   readonly count?: number;
   /** The matching ids, compact. */
   readonly all?: SequenceSetView;

@@ -20,13 +20,15 @@ import { collectUntagged, completionText, missingCapability, requireState } from
 
 /** What a QRESYNC SELECT knows from an earlier session (RFC 7162 §3.2.5). */
 export interface QresyncParameters {
+  /** The UIDVALIDITY the client's cached messages belong to. */
   readonly uidValidity: number;
+  /** The highest mod-sequence the client has seen. */
   readonly modseq: bigint;
   /** The UIDs the client has, as ids or a sequence set; the server then reports only their fate. */
   readonly knownUids?: number | string | Iterable<number | string>;
 }
 
-/** Options of {@link selectFolder}. */
+/** Options of {@link ImapClient.selectFolder}. */
 export interface SelectOptions extends FolderNameOptions {
   /** EXAMINE instead of SELECT: nothing may change, `\Recent` stays. */
   readonly readonly?: boolean;
@@ -38,13 +40,17 @@ export interface SelectOptions extends FolderNameOptions {
 
 /** A message's changes reported by a QRESYNC SELECT. */
 export interface QresyncChange {
+  /** The message's sequence number. */
   readonly seq: number;
+  /** Its UID. */
   readonly uid?: number;
+  /** Its flags now. */
   readonly flags?: readonly string[];
+  /** Its mod-sequence now. */
   readonly modseq?: bigint;
 }
 
-/** What {@link selectFolder} returns: the mailbox's state as selected, and with QRESYNC the changes since. */
+/** What {@link ImapClient.selectFolder} returns: the mailbox's state as selected, and with QRESYNC the changes since. */
 export interface SelectResult extends MailboxState {
   /** With QRESYNC: the UIDs expunged since the given modseq (`VANISHED (EARLIER)`), as a set. */
   readonly vanished?: string;

@@ -3,17 +3,20 @@
  *
  * @module
  */
-import { concatMap, map, throwError } from 'rxjs';
+import { concatMap, defer, map, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
+import { IllegalStateError } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { capabilities, refreshCapabilities } from './capability.js';
 import { missingCapability, requireState } from './result.js';
 
 /**
  * Upgrades a plain connection to TLS, then asks for the capabilities again (what the server said
- * before may have been forged). Fails with `CapabilityError` when the server lacks STARTTLS, and
- * with `AbortError` when the handshake fails: it never continues in plaintext.
+ * before may have been forged). Bytes the server sent after its OK in plaintext are discarded,
+ * never parsed. Fails, sending nothing, with `IllegalStateError` on a connection that is already
+ * secure and with `CapabilityError` when the server lacks STARTTLS; with `AbortError` (and a
+ * closed connection) when the handshake fails: it never continues in plaintext.
  *
  * @example
  * ```ts
@@ -22,7 +25,11 @@ import { missingCapability, requireState } from './result.js';
  */
 export function starttls(session: Session, tlsOptions?: ConnectionOptions): Observable<string> {
   return requireState(session, 'STARTTLS', ['not-authenticated'], () =>
-    capabilities(session).pipe(
+    defer(() =>
+      session.transport.secure
+        ? throwError(() => new IllegalStateError('STARTTLS on a connection that is already secured by TLS', { command: 'STARTTLS' }))
+        : capabilities(session),
+    ).pipe(
       concatMap((caps) => (caps.includes('STARTTLS') ? session.startTls(tlsOptions) : throwError(() => missingCapability('STARTTLS', 'STARTTLS')))),
       concatMap((tagged) => refreshCapabilities(session).pipe(map(() => tagged.text))),
     ),

@@ -38,7 +38,10 @@ export class StoreResult extends Map<number, string[]> {
   modified?: number[];
 }
 
-/** Options of {@link getFlags} and {@link getGmailLabels}. */
+/**
+ * Options of FETCH FLAGS and X-GM-LABELS; {@link ImapClient.getFlags} and
+ * {@link ImapClient.getGmailLabels} take them from the client's settings.
+ */
 export interface FlagsOptions extends FolderNameOptions {
   /** Ids are UIDs and the result is keyed by UID (the client's `useUid`). Default true. */
   readonly uid?: boolean;

@@ -13,10 +13,13 @@ import type { ResponseCode, TaggedResponse, UntaggedResponse } from '../wire/res
 export interface MailboxState {
   /** The mailbox's name as the caller gave it (decoded). */
   readonly name: string;
+  /** How many messages the mailbox holds (`* n EXISTS`, less each expunge). */
   readonly exists: number;
+  /** How many messages have `\Recent` (`* n RECENT`). */
   readonly recent: number;
   /** `null` until the server says (`[UIDNEXT n]`). */
   readonly uidNext: number | null;
+  /** `[UIDVALIDITY n]`: UIDs known from earlier hold only while it is unchanged; `null` until the server says. */
   readonly uidValidity: number | null;
   /** The flags defined in the mailbox (`* FLAGS`). */
   readonly flags: readonly string[];
@@ -24,6 +27,7 @@ export interface MailboxState {
   readonly permanentFlags: readonly string[];
   /** `[HIGHESTMODSEQ n]`, raised by later MODSEQs; `null` with `[NOMODSEQ]` or without CONDSTORE. */
   readonly highestModseq: bigint | null;
+  /** Selected with EXAMINE, or the server said `[READ-ONLY]`: nothing may change. */
   readonly readOnly: boolean;
   /** `[UNSEEN n]`: the first unseen message's sequence number, when the server said. */
   readonly unseen: number | null;

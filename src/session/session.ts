@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AsyncSubject, BehaviorSubject, Observable, Subject, Subscription, filter, firstValueFrom, isObservable, share, take } from 'rxjs';
+import { AsyncSubject, BehaviorSubject, Observable, Subject, Subscription, filter, firstValueFrom, isObservable, share, take, tap } from 'rxjs';
 import type { Subscriber } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
 import { AbortError, IllegalStateError, ImapError, ProtocolError, ReadOnlyError, TimeoutError } from '../errors.js';
@@ -31,10 +31,39 @@ import type { MailboxState } from './mailbox.js';
 import { stateAfter } from './state.js';
 import type { ConnectionState } from './state.js';
 
-/** Where the session writes what it does. Messages never hold credentials. */
+/**
+ * One exchange on the wire, for {@link SessionLogger.traffic}: a command, a continuation answer
+ * or a server response, as text without its final CRLF. A literal shows as its header and a
+ * byte count (`{5242880} [5242880 bytes]`), never as its bytes; the arguments of commands that
+ * carry credentials (LOGIN, AUTHENTICATE), and every continuation answer they send, show as
+ * `[redacted]`.
+ */
+export interface TrafficEntry {
+  /** `'client'` for what rximap wrote, `'server'` for what it read. */
+  readonly direction: 'client' | 'server';
+  readonly text: string;
+}
+
+/**
+ * Where the session writes what it does. Nothing it is given holds credentials.
+ *
+ * @example
+ * ```ts
+ * const logger: SessionLogger = {
+ *   traffic: ({ direction, text }) => console.error(direction === 'client' ? `C: ${text}` : `S: ${text}`),
+ *   warn: (message) => console.warn(message),
+ * };
+ * // C: A1 LOGIN [redacted]
+ * // S: A1 OK [CAPABILITY IMAP4rev1 ...] Logged in
+ * ```
+ */
 export interface SessionLogger {
+  /** What the session does: each command's tag and name as it goes out. */
   debug?(message: string): void;
+  /** What went wrong without failing a command: server alerts, stray responses. */
   warn?(message: string): void;
+  /** The conversation, both ways, in order; see {@link TrafficEntry}. Only formatted when present. */
+  traffic?(entry: TrafficEntry): void;
 }
 
 /** Options of a {@link Session}. */
@@ -215,22 +244,54 @@ export class Session {
    * Fails with `AbortError` when the handshake fails: never falls back to plaintext.
    */
   startTls(tlsOptions?: ConnectionOptions): Observable<TaggedResponse> {
+    return this.switchLayer({ name: 'STARTTLS' }, () => (this.transport.secure ? 'the connection is already secured by TLS' : null), () => {
+      this.capabilities$.next(null);
+      return this.transport.startTls(tlsOptions);
+    });
+  }
+
+  /**
+   * COMPRESS DEFLATE (RFC 4978 §3): alone on the wire; on the tagged OK the session stops reading
+   * at once, the transport starts inflating what it reads and deflating what it writes, and reading
+   * resumes, so every byte after the OK, both ways, is compressed. Refused with
+   * `IllegalStateError`, sending nothing, when the transport already compresses. A NO (such as
+   * `[COMPRESSIONACTIVE]`) leaves the stream as it was.
+   */
+  compress(): Observable<TaggedResponse> {
+    return this.switchLayer(
+      { name: 'COMPRESS', args: ['DEFLATE'] },
+      () => (this.transport.compressed ? 'the connection is already compressed' : null),
+      () =>
+        new Observable<void>((switched) => {
+          this.transport.compress();
+          switched.complete();
+        }),
+    );
+  }
+
+  /**
+   * Runs a command after whose tagged OK the bytes travel in another layer (TLS, DEFLATE). It runs
+   * alone; on the OK reading stops at once, mid-chunk if need be, so no byte meant for the new
+   * layer is parsed in the old one; `layer` switches the transport, then reading resumes.
+   * A reason from `refusal`, asked on subscribe, fails it with `IllegalStateError`, sending nothing.
+   */
+  private switchLayer(request: CommandRequest, refusal: () => string | null, layer: () => Observable<void>): Observable<TaggedResponse> {
     return new Observable<TaggedResponse>((subscriber) => {
-      if (this.transport.secure) {
-        subscriber.error(new IllegalStateError('the connection is already secured by TLS', { command: 'STARTTLS' }));
+      const refused = refusal();
+      if (refused !== null) {
+        subscriber.error(new IllegalStateError(refused, { command: request.name }));
         return;
       }
       let completion: TaggedResponse | undefined;
       return this.run({
-        name: 'STARTTLS',
+        ...request,
         pipeline: 'exclusive',
         onTagged: (tagged) => {
           if (tagged.status !== 'OK') return undefined;
           completion = tagged;
           this.pipeline?.unsubscribe();
           this.pipeline = null;
-          this.capabilities$.next(null);
-          return this.transport.startTls(tlsOptions);
+          return layer();
         },
       }).subscribe({
         error: (error: unknown) => subscriber.error(error),
@@ -253,7 +314,15 @@ export class Session {
   // ------------------------------------------------------------------ reading
 
   private read(): void {
-    this.pipeline = this.transport.chunks$.pipe(frames(this.options.frames), responses()).subscribe({
+    const framed = this.transport.chunks$.pipe(frames(this.options.frames));
+    const logged = this.options.logger?.traffic
+      ? framed.pipe(
+          tap((frame) => {
+            if (frame.type === 'response') this.logTraffic('server', () => trafficText([frame.bytes], frame.streamed));
+          }),
+        )
+      : framed;
+    this.pipeline = logged.pipe(responses()).subscribe({
       next: (response) => this.onResponse(response),
       error: (error: unknown) => {
         const abort =
@@ -455,8 +524,37 @@ export class Session {
     if (writer.request.onContinuation) {
       if (!writer.detached) writer.subscriber.next(request);
       const answer = writer.request.onContinuation(request);
-      if (answer) this.transport.write(answer);
+      if (answer) this.writeAnswer(writer, answer);
     }
+  }
+
+  /**
+   * Writes a command's answer to a continuation request (a SASL response, IDLE's DONE). The
+   * answers of a command that hides its arguments ({@link CommandRequest.redactedArgs}) are
+   * hidden from the log too: they carry the same credentials.
+   */
+  private writeAnswer(pending: Pending, answer: Uint8Array): void {
+    this.logTraffic('client', () => (pending.request.redactedArgs === undefined ? trafficText([answer]) : '[redacted]'));
+    this.transport.write(answer);
+  }
+
+  /**
+   * Writes a line that a command in flight sends outside its continuation answers, such as IDLE's
+   * DONE (RFC 2177 §3), and logs it as client traffic, as it is: it must hold no credential.
+   *
+   * @example
+   * ```ts
+   * session.writeLine(new TextEncoder().encode('DONE\r\n'));
+   * ```
+   */
+  writeLine(line: Uint8Array): void {
+    this.logTraffic('client', () => trafficText([line]));
+    this.transport.write(line);
+  }
+
+  /** Hands an entry to the traffic log; the text is only made when someone reads it. */
+  private logTraffic(direction: TrafficEntry['direction'], text: () => string): void {
+    if (this.options.logger?.traffic) this.options.logger.traffic({ direction, text: text() });
   }
 
   private onLiteralPiece(piece: Response & { type: 'literal-start' | 'literal-chunk' | 'literal-end' }): void {
@@ -584,6 +682,9 @@ export class Session {
     const streams = pieces.some((piece) => piece.some((part) => !(part instanceof Uint8Array)));
     if (pending.pieces.length > 0 || request.onContinuation || streams) this.writer = pending;
     this.options.logger?.debug?.(`C: ${tag} ${request.name}${request.redactedArgs !== undefined ? ` ${request.redactedArgs}` : ''}`);
+    this.logTraffic('client', () =>
+      request.redactedArgs === undefined ? trafficText(pieces.flat()) : `${tag} ${request.name} ${request.redactedArgs}`,
+    );
     this.writePiece(pending, pieces[0]);
     this.scheduleWatchdog();
   }
@@ -748,6 +849,14 @@ export class Session {
     return pending.request.timeout ?? this.options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT;
   }
 
+  /**
+   * The error a command named `command` meets on this connection once it is gone, or `null`
+   * while it is open: commands checked before they reach {@link execute} fail the same way.
+   */
+  closedError(command: string): AbortError | null {
+    return this.abortedWith ? this.abortError(command) : null;
+  }
+
   private abortError(command: string): AbortError {
     const aborted = this.abortedWith as AbortError;
     // Point at the root cause (a ProtocolError, a socket error), not at the session's own wrapper.
@@ -797,4 +906,55 @@ export class Session {
 interface InternalRequest extends CommandRequest {
   /** Runs on the tagged response before the command completes; an Observable returned is awaited. */
   readonly onTagged?: (response: TaggedResponse) => Observable<void> | undefined;
+}
+
+const trafficDecoder = new TextDecoder();
+/** `literal = "{" number ["+"] "}" CRLF` (and RFC 3516's `~{n}`) at the end of a line. */
+const LITERAL_HEADER = /~?\{(\d+)\+?\}$/;
+
+/**
+ * A command or response as one line of text for {@link SessionLogger.traffic}: UTF-8, without the
+ * final CRLF, each literal's bytes replaced by `[n bytes]` after its header. Lines never span
+ * parts (the encoder and `frames()` split only at literals), so each part is read on its own,
+ * with the bytes still owed to a literal carried over. `streamed` lists the offsets (in a
+ * response frame) after which a streamed literal's bytes are missing.
+ */
+function trafficText(parts: readonly CommandPart[], streamed?: readonly number[]): string {
+  let text = '';
+  let owed = 0;
+  for (const part of parts) {
+    if (!(part instanceof Uint8Array)) {
+      owed = Math.max(0, owed - part.size);
+      continue;
+    }
+    let pos = Math.min(owed, part.length);
+    owed -= pos;
+    while (pos < part.length) {
+      const end = lineEnd(part, pos);
+      const line = trafficDecoder.decode(part.subarray(pos, end));
+      text += line;
+      if (end === part.length) break;
+      pos = end + 2;
+      const header = LITERAL_HEADER.exec(line);
+      if (header) {
+        const size = Number(header[1]);
+        text += ` [${size} bytes]`;
+        owed = streamed?.includes(pos) ? 0 : size;
+        const skipped = Math.min(owed, part.length - pos);
+        pos += skipped;
+        owed -= skipped;
+      } else if (pos < part.length) {
+        text += '\r\n';
+      }
+    }
+  }
+  return text;
+}
+
+/** The offset of the next CRLF at or after `from`, or the length when there is none. */
+function lineEnd(bytes: Uint8Array, from: number): number {
+  for (let i = bytes.indexOf(0x0d, from); i !== -1; i = bytes.indexOf(0x0d, i + 1)) {
+    if (bytes[i + 1] === 0x0a) return i;
+  }
+  return bytes.length;
 }

@@ -2,7 +2,7 @@
  * `rximap/testing`: what a team needs to test its own pipelines without a server: the scripted
  * transport, and helpers to drive a client from marble diagrams.
  *
- * @module
+ * @module rximap/testing
  */
 export { ScriptedTransport, bytes } from './scripted-transport.js';
 export type { ScriptedTransportOptions } from './scripted-transport.js';

@@ -7,6 +7,7 @@
 
 /** The undecoded bytes of an {@link Address}'s display name. */
 export interface AddressRaw {
+  /** The display name as the server sent it, RFC 2047 words not decoded; `null` when absent. */
   readonly name: Uint8Array | null;
 }
 
@@ -30,6 +31,7 @@ export class Address {
     readonly mailbox: string | null,
     /** The domain; `null` at a group's start and end. */
     readonly host: string | null,
+    /** The undecoded bytes of the display name. */
     readonly raw: AddressRaw,
   ) {}
 
@@ -43,9 +45,13 @@ export class Address {
 
 /** The undecoded bytes of an {@link Envelope}'s string fields. */
 export interface EnvelopeRaw {
+  /** The Date header as sent. */
   readonly date: Uint8Array | null;
+  /** The Subject as sent, RFC 2047 words not decoded. */
   readonly subject: Uint8Array | null;
+  /** The In-Reply-To header as sent. */
   readonly inReplyTo: Uint8Array | null;
+  /** The Message-ID as sent. */
   readonly messageId: Uint8Array | null;
 }
 
@@ -53,15 +59,25 @@ export interface EnvelopeRaw {
 export interface Envelope {
   /** The Date header parsed; `null` when absent or unparsable (the text is in `raw.date`). */
   readonly date: Date | null;
+  /** The Subject, RFC 2047 words decoded; `null` when absent. */
   readonly subject: string | null;
+  /** The From addresses. */
   readonly from: readonly Address[];
+  /** The Sender addresses (servers fill in From when the header is absent). */
   readonly sender: readonly Address[];
+  /** The Reply-To addresses (servers fill in From when the header is absent). */
   readonly replyTo: readonly Address[];
+  /** The To addresses. */
   readonly to: readonly Address[];
+  /** The Cc addresses. */
   readonly cc: readonly Address[];
+  /** The Bcc addresses. */
   readonly bcc: readonly Address[];
+  /** The In-Reply-To header: message ids in angle brackets; `null` when absent. */
   readonly inReplyTo: string | null;
+  /** The Message-ID, angle brackets included; `null` when absent. */
   readonly messageId: string | null;
+  /** The undecoded bytes of the string fields. */
   readonly raw: EnvelopeRaw;
 }
 
@@ -75,19 +91,25 @@ export interface Disposition {
 
 /** What single parts and multiparts share: extension data, all optional as servers omit it. */
 interface BodyExtension {
+  /** Content-Disposition; `null` when the part has none. */
   readonly disposition?: Disposition | null;
+  /** Content-Language tags. */
   readonly language?: readonly string[] | null;
+  /** Content-Location (RFC 2557). */
   readonly location?: string | null;
 }
 
 /** A multipart node: its parts, in order. The root multipart has no `section`. */
 export interface MultipartBody extends BodyExtension {
+  /** Always `'multipart'`: tells the two kinds of node apart (see {@link isMultipart}). */
   readonly type: 'multipart';
   /** Lower-cased (`'mixed'`, `'alternative'`). */
   readonly subtype: string;
+  /** The parts, in order. */
   readonly parts: readonly BodyStructure[];
   /** Parameter names lower-cased (`boundary`), values as sent. */
   readonly params: Readonly<Record<string, string>>;
+  /** The part number of a multipart nested in another (`'2'`, `'1.3'`); absent on the root. */
   readonly section?: string;
 }
 
@@ -99,7 +121,9 @@ export interface SinglePartBody extends BodyExtension {
   readonly subtype: string;
   /** Parameter names lower-cased (`charset`, `name`), values as sent. */
   readonly params: Readonly<Record<string, string>>;
+  /** Content-ID; `null` when absent. */
   readonly id: string | null;
+  /** Content-Description; `null` when absent. */
   readonly description: string | null;
   /** Content-Transfer-Encoding, upper-cased (`'BASE64'`, `'7BIT'`). */
   readonly encoding: string;
@@ -111,6 +135,7 @@ export interface SinglePartBody extends BodyExtension {
   readonly envelope?: Envelope;
   /** The encapsulated message's structure, for `message/rfc822`. */
   readonly body?: BodyStructure;
+  /** Content-MD5; `null` when absent. */
   readonly md5?: string | null;
   /** The part number for `BODY[section]`: `'1'`, `'1.2'`, `'2.1.3'`. */
   readonly section: string;

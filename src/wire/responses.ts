@@ -45,7 +45,7 @@ export interface ResponsesOptions {
  * Each response frame is parsed by {@link parseResponse}. A streamed literal that is the value
  * of a FETCH body section (`BODY[...]`, `BINARY[...]`, `RFC822...`) goes on as a stream: a
  * `LiteralStart` saying which message (`seq`) and data item (`item`) it belongs to (see
- * {@link parseLiteralStart}), its chunks (the same bytes, not copied), and a `LiteralEnd`; the
+ * `parseLiteralStart`), its chunks (the same bytes, not copied), and a `LiteralEnd`; the
  * section's value in the parsed response is then `{ streamed: true, size }`. Any other streamed
  * literal (a 100 KiB mailbox name, METADATA value or subject) is a value the parser needs: it is
  * joined back into its response, up to `maxJoinedLiteral` bytes, and nothing of it is emitted

@@ -27,6 +27,7 @@ import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
+import { afterEach } from 'vitest';
 
 /** A key and certificate (PEM) for the server side of TLS; see `makeTestCertificate()` in certs.ts. */
 export interface TlsCredentials {
@@ -396,6 +397,7 @@ export class FakeImapServer {
   readonly #server: Server;
   readonly #handlers: Promise<void>[] = [];
   #closing = false;
+  #closed: Promise<void> | undefined;
 
   /** Every connection accepted so far, in order. */
   readonly connections: FakeConnection[] = [];
@@ -444,8 +446,14 @@ export class FakeImapServer {
    * Destroys every connection, stops listening, waits for the handlers to return, and rejects
    * with the first error a handler threw. A handler must end once its connection is closed:
    * its reads reject and `conn.closed` resolves, so a script that only reads and writes does.
+   * Closing again returns the same promise.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
     this.#closing = true;
     for (const conn of this.connections) conn.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -469,4 +477,20 @@ export class FakeImapServer {
       });
     this.#handlers.push(run);
   }
+}
+
+/**
+ * A `serve(handler, options?)` for a test file: each call starts a fake server, and every server
+ * started during a test is closed after it.
+ */
+export function fakeServerPerTest(): (handler: FakeHandler, options?: FakeServerOptions) => Promise<FakeImapServer> {
+  const started: FakeImapServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((server) => server.close()));
+  });
+  return async (handler, options) => {
+    const server = await FakeImapServer.start(handler, options);
+    started.push(server);
+    return server;
+  };
 }
