@@ -33,7 +33,7 @@ const layerRules = Object.entries(forbiddenBelow).map(([layer, forbidden]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-check/', 'node_modules/', 'coverage/', '.tmp/'] },
+  { ignores: ['dist/', 'dist-check/', 'node_modules/', 'coverage/', '.tmp/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,15 +12,36 @@ export interface ExampleConfig {
   readonly password: string;
 }
 
+/** The server, for the examples that connect in more than one way (tls.ts). */
+export interface ServerSettings {
+  readonly host: string;
+  /** The implicit-TLS port (993 on a real server). */
+  readonly tlsPort: number;
+  /** The plain port, for STARTTLS (143 on a real server). */
+  readonly plainPort: number;
+  /** The PEM certificate of the CA that signed the server's certificate. */
+  readonly ca: Buffer;
+}
+
+/** Reads `RXIMAP_HOST`, `RXIMAP_PORT`, `RXIMAP_PLAIN_PORT` and `RXIMAP_CA`. */
+export function serverFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSettings {
+  return {
+    host: env.RXIMAP_HOST ?? '127.0.0.1',
+    tlsPort: Number(env.RXIMAP_PORT ?? 14993),
+    plainPort: Number(env.RXIMAP_PLAIN_PORT ?? 14143),
+    ca: readFileSync(env.RXIMAP_CA ?? '/tmp/rximap-dovecot/certs/ca.crt'),
+  };
+}
+
 /** Reads `RXIMAP_HOST`, `RXIMAP_PORT`, `RXIMAP_TLS`, `RXIMAP_CA`, `RXIMAP_USER`, `RXIMAP_PASSWORD`. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
-  const ca = env.RXIMAP_CA ?? '/tmp/rximap-dovecot/certs/ca.crt';
+  const server = serverFromEnv(env);
   return {
     connect: {
-      host: env.RXIMAP_HOST ?? '127.0.0.1',
-      port: Number(env.RXIMAP_PORT ?? 14993),
+      host: server.host,
+      port: server.tlsPort,
       tls: (env.RXIMAP_TLS ?? 'true') !== 'false',
-      tlsOptions: { ca: readFileSync(ca) },
+      tlsOptions: { ca: server.ca },
     },
     user: env.RXIMAP_USER ?? 'user1',
     password: env.RXIMAP_PASSWORD ?? 'pass1',

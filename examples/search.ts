@@ -1,6 +1,7 @@
 /**
- * Searching: criteria the way you would write them, counts without transferring the ids
- * (ESEARCH), the newest unread mail first (SORT), and conversations (THREAD).
+ * Searching: criteria in each of the three forms (a raw string, IMAPClient's nested arrays, a
+ * typed object), non-ASCII text, counts without transferring the ids (ESEARCH), the newest
+ * unread mail first (SORT), and conversations (THREAD).
  *
  *     npx tsx examples/search.ts
  */
@@ -12,6 +13,8 @@ import type { ExampleConfig } from './config.js';
 
 /** What the example saw, for its test. */
 export interface SearchReport {
+  readonly aboutFriday: readonly number[];
+  readonly fruehstueck: readonly number[];
   readonly unseen: readonly number[];
   readonly unseenCount: number;
   readonly bigOrFlagged: readonly number[];
@@ -26,6 +29,14 @@ export async function searchMail(config: ExampleConfig, print: (line: string) =>
   const client = await lastValueFrom(ImapClient.connect(config.connect));
   await lastValueFrom(client.login(config.user, config.password));
   await lastValueFrom(client.selectFolder('INBOX', { readonly: true }));
+
+  // A raw string: sent as it is, for those who know RFC 3501's search keys.
+  const aboutFriday = await lastValueFrom(client.search('UNDELETED SUBJECT friday'));
+  print(`${aboutFriday.length} messages about Friday`);
+
+  // Non-ASCII text goes as a literal, announced with CHARSET UTF-8 (or the charset you name).
+  const fruehstueck = await lastValueFrom(client.search({ subject: 'Frühstück' }));
+  print(`${fruehstueck.length} messages about Frühstück`);
 
   // A typed object: checked by the compiler, sent as `UNSEEN`.
   const unseen = await lastValueFrom(client.search({ seen: false }));
@@ -46,7 +57,7 @@ export async function searchMail(config: ExampleConfig, print: (line: string) =>
   print(`${threads.length} threads, ${conversations.length} of them with replies`);
 
   await lastValueFrom(client.logout());
-  return { unseen, unseenCount: count, bigOrFlagged, newestUnseenFirst, threads };
+  return { aboutFriday, fruehstueck, unseen, unseenCount: count, bigOrFlagged, newestUnseenFirst, threads };
 }
 
 if (isMain(import.meta)) await searchMail(configFromEnv());
