@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { catchError, concatMap, last, of, throwError } from 'rxjs';
+import { catchError, concat, concatMap, last, of, throwError } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
 import { ImapError, ReadOnlyError } from '../errors.js';
@@ -111,14 +111,19 @@ function selectParameters(options: SelectOptions): CommandArgument[] {
   return options.condstore ? [list([atom('CONDSTORE')])] : [];
 }
 
+/**
+ * ENABLE QRESYNC before a SELECT that asks for it. ENABLE is valid only in the authenticated state
+ * (RFC 5161 §3.1), so a mailbox still selected is closed first with UNSELECT: the SELECT that
+ * follows would close it anyway.
+ */
 function enableQresyncIfAsked(session: Session, options: SelectOptions): Observable<unknown> {
   if (!options.qresync || session.enabled.has('QRESYNC')) return of(null);
   return capabilities(session).pipe(
-    concatMap((caps) =>
-      caps.includes('QRESYNC')
-        ? session.execute({ name: 'ENABLE', args: [atom('QRESYNC')], pipeline: 'exclusive', claims: (r) => r.kind === 'ENABLED' }).pipe(last())
-        : throwError(() => missingCapability('SELECT (QRESYNC)', 'QRESYNC')),
-    ),
+    concatMap((caps) => {
+      if (!caps.includes('QRESYNC')) return throwError(() => missingCapability('SELECT (QRESYNC)', 'QRESYNC'));
+      const enable = session.execute({ name: 'ENABLE', args: [atom('QRESYNC')], pipeline: 'exclusive', claims: (r) => r.kind === 'ENABLED' });
+      return (session.state === 'selected' ? concat(unselectFolder(session), enable) : enable).pipe(last());
+    }),
   );
 }
 

@@ -75,6 +75,18 @@ describe('selectFolder', () => {
     expect(session.enabled.has('QRESYNC')).toBe(true);
   });
 
+  it('closes a selected mailbox with UNSELECT before ENABLE, which only the authenticated state allows', async () => {
+    const { transport, session } = serve({
+      SELECT: `${selectedInbox}$tag OK [READ-WRITE] done\r\n`,
+      UNSELECT: '$tag OK unselected\r\n',
+      ENABLE: '* ENABLED QRESYNC\r\n$tag OK enabled\r\n',
+    });
+    await lastValueFrom(selectFolder(session, 'INBOX'));
+    await lastValueFrom(selectFolder(session, 'Archive', { qresync: { uidValidity: 1, modseq: 5n } }));
+    expect(transport.writtenText).toBe('A1 SELECT INBOX\r\nA2 UNSELECT\r\nA3 ENABLE QRESYNC\r\nA4 SELECT Archive (QRESYNC (1 5))\r\n');
+    expect(session.mailbox$.value?.name).toBe('Archive');
+  });
+
   it('fails with ReadOnlyError when asked read-write and given read-only; the mailbox stays selected read-only', async () => {
     const { session } = serve({ SELECT: `${selectedInbox}$tag OK [READ-ONLY] SELECT completed\r\n` });
     await expect(lastValueFrom(selectFolder(session, 'shared/bob/INBOX'))).rejects.toBeInstanceOf(ReadOnlyError);
