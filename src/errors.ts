@@ -76,6 +76,17 @@ export class CapabilityError extends ImapError {
 /** Authentication failed (LOGIN, AUTHENTICATE, or a bad greeting for PREAUTH-less flows). */
 export class LoginError extends ImapError {
   override name = 'LoginError';
+  /**
+   * What the server said in its last SASL challenge before refusing, decoded: for XOAUTH2 and
+   * OAUTHBEARER, its JSON error (`{"status":"401","schemes":"bearer","scope":"mail"}`), which
+   * tells an expired token (refresh it) from a wrong scope.
+   */
+  readonly serverError?: string;
+
+  constructor(message: string, details: ImapErrorDetails & { serverError?: string } = {}) {
+    super(message, details);
+    this.serverError = details.serverError;
+  }
 }
 
 /** The command is not valid in the connection's current state; nothing was sent. */

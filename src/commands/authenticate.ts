@@ -173,7 +173,7 @@ export function saslLogin(session: Session, mechanism: string, respond: SaslResp
 interface ExchangeOptions {
   /** Ask `respond` for an initial response and send it with SASL-IR where the server has it. */
   readonly clientFirst: boolean;
-  /** What the server said in a challenge when it failed the exchange, for the error message. */
+  /** What the server said in a challenge when it failed the exchange, decoded, for the error. */
   readonly serverError?: () => string | undefined;
 }
 
@@ -218,8 +218,10 @@ function authenticate(session: Session, mechanism: string, respond: SaslResponde
         return response === null ? CANCEL : encoder.encode(`${base64(response)}\r\n`);
       };
       const failed = (error: unknown) => {
-        const details = [cancelled?.reason, options.serverError?.()].filter((detail) => detail !== undefined);
-        return throwError(() => loginError(error, what, details.length > 0 ? details.join('; ') : undefined, cancelled?.cause));
+        const serverError = options.serverError?.();
+        const described = serverError === undefined ? undefined : `the server's OAuth error: ${describe(serverError)}`;
+        const details = [cancelled?.reason, described].filter((detail) => detail !== undefined);
+        return throwError(() => loginError(error, what, details.length > 0 ? details.join('; ') : undefined, cancelled?.cause, serverError));
       };
       const known = options.clientFirst ? capabilities(session) : of<readonly string[]>([]);
       return known.pipe(
@@ -255,12 +257,12 @@ function oauth(session: Session, mechanism: string, message: string, errorAnswer
     round++;
     if (round === 1) return encoder.encode(message);
     if (round > 2) return null;
-    serverError = describeServerError(challenge);
+    serverError = new TextDecoder().decode(challenge);
     return errorAnswer;
   };
   return authenticate(session, mechanism, respond, {
     clientFirst: true,
-    serverError: () => (serverError === undefined ? undefined : `the server's OAuth error: ${serverError}`),
+    serverError: () => serverError,
   });
 }
 
@@ -287,8 +289,7 @@ function base64(bytes: Uint8Array): string {
 }
 
 /** The server's error challenge as compact JSON (RFC 7628 §3.2.2), or as a quoted string if it is not JSON. */
-function describeServerError(challenge: Uint8Array): string {
-  const text = new TextDecoder().decode(challenge);
+function describe(text: string): string {
   let described: string;
   try {
     described = JSON.stringify(JSON.parse(text));

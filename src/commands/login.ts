@@ -39,8 +39,9 @@ export function login(session: Session, user: string, password: string): Observa
 /**
  * The error a failed login surfaces: a NO or BAD answer becomes a {@link LoginError} keeping the
  * tag, status, response code and server text, with `detail` (what the client knows about the
- * failure, never a credential) added to the message. Other errors (the connection lost, a
- * timeout) are returned unchanged: they say more than "login failed".
+ * failure, never a credential) added to the message, and the server's last SASL challenge as
+ * `serverError`. Other errors (the connection lost, a timeout) are returned unchanged: they say
+ * more than "login failed".
  *
  * @example
  * ```ts
@@ -48,7 +49,7 @@ export function login(session: Session, user: string, password: string): Observa
  * // 'AUTHENTICATE PLAIN failed: NO [AUTHENTICATIONFAILED] Nope'
  * ```
  */
-export function loginError(error: unknown, what: string, detail?: string, cause?: unknown): unknown {
+export function loginError(error: unknown, what: string, detail?: string, cause?: unknown, serverError?: string): unknown {
   if (!(error instanceof ImapError) || (error.status !== 'NO' && error.status !== 'BAD')) return error;
   const code = error.code === undefined ? '' : ` [${error.code}]`;
   const message = `${what} failed: ${error.status}${code} ${error.text ?? ''}`.trimEnd() + (detail === undefined ? '' : `; ${detail}`);
@@ -59,5 +60,6 @@ export function loginError(error: unknown, what: string, detail?: string, cause?
     code: error.code,
     text: error.text,
     cause,
+    serverError,
   });
 }

@@ -183,7 +183,9 @@ describe('AUTHENTICATE XOAUTH2', () => {
         `the server's OAuth error: {"status":"401","schemes":"bearer","scope":"mail"}`,
       status: 'NO',
       code: 'AUTHENTICATIONFAILED',
+      serverError: '{"status":"401","schemes":"bearer","scope":"mail"}',
     });
+    expect(JSON.parse((error as LoginError).serverError ?? '')).toEqual({ status: '401', schemes: 'bearer', scope: 'mail' });
     expect(exposed(error, traffic, messages)).not.toContain('expired-token-secret');
     expect(traffic.map((entry) => `${entry.direction}: ${entry.text}`)).toEqual([
       'server: * OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=LOGIN AUTH=CRAM-MD5 AUTH=XOAUTH2 AUTH=OAUTHBEARER] ready',

@@ -211,6 +211,7 @@ describe('OAuth 2.0 against Dovecot', () => {
         `the server's OAuth error: {"status":"401","schemes":"bearer","scope":"mail"}`,
       code: 'AUTHENTICATIONFAILED',
     });
+    expect(JSON.parse((error as LoginError).serverError ?? '')).toEqual({ status: '401', schemes: 'bearer', scope: 'mail' });
     expect(exposed(traffic, error)).not.toContain(token);
     expect(exposed(traffic, error)).not.toContain(token.split('.')[1]);
     expect(client.state).toBe('not-authenticated');
