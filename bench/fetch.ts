@@ -41,6 +41,8 @@ import { DOWNLOAD_ONLY, LIBRARIES } from './fetch-clients.js';
 import type { Account, FetchTally, Library } from './fetch-clients.js';
 import type { DownloadSample, EnvelopeSample, ParentMessage, WorkerMessage, WorkerTask } from './fetch-worker.js';
 import { RawImap } from './raw-imap.js';
+import { roundOptions } from './options.js';
+import type { RoundOptions } from './options.js';
 
 const HOST = process.env.RXIMAP_IMAP_HOST || '127.0.0.1';
 const PORT = Number(process.env.RXIMAP_IMAP_PORT || 14143);
@@ -60,10 +62,7 @@ const TARGET = { envelopeWallVsFloor: 1.5, cpuPerMessageUs: 15, downloadWallMs: 
 
 // ------------------------------------------------------------------------------------- options
 
-interface Options {
-  rounds: number;
-  warmup: number;
-  only: string | null;
+interface Options extends RoundOptions {
   workload: 'envelopes' | 'download' | null;
   gib: boolean;
   /** Where the downloads are written. */
@@ -73,48 +72,21 @@ interface Options {
 }
 
 function options(argv: readonly string[]): Options {
-  const result: Options = { rounds: 5, warmup: 1, only: null, workload: null, gib: true, dir: tmpdir(), writeBuffer: 1 << 20 };
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1];
-    const needValue = (): string => {
-      if (value === undefined) throw new Error(`${argv[i]} needs a value`);
-      i++;
-      return value;
-    };
-    switch (argv[i]) {
-      case '--rounds':
-        result.rounds = Number(needValue());
-        break;
-      case '--warmup':
-        result.warmup = Number(needValue());
-        break;
-      case '--only':
-        result.only = needValue().toLowerCase();
-        break;
-      case '--workload': {
-        const workload = needValue();
-        if (workload !== 'envelopes' && workload !== 'download') throw new Error('--workload is envelopes or download');
-        result.workload = workload;
-        break;
-      }
-      case '--no-gib':
-        result.gib = false;
-        break;
-      case '--dir':
-        result.dir = needValue();
-        break;
-      case '--write-buffer':
-        result.writeBuffer = Number(needValue());
-        if (!(Number.isInteger(result.writeBuffer) && result.writeBuffer > 0)) throw new Error('--write-buffer is a byte count');
-        break;
-      default:
-        throw new Error(`unknown option ${argv[i]} for the fetch benchmark (the parse benchmark's options go after \`run.mjs parse\`)`);
-    }
-  }
-  if (!(Number.isInteger(result.rounds) && result.rounds >= 1 && Number.isInteger(result.warmup) && result.warmup >= 0)) {
-    throw new Error('--rounds must be >= 1, --warmup >= 0');
-  }
-  return result;
+  const own: Omit<Options, keyof RoundOptions> = { workload: null, gib: true, dir: tmpdir(), writeBuffer: 1 << 20 };
+  const rounds = roundOptions(argv, 'fetch', { rounds: 5, warmup: 1 }, {
+    '--workload': (value) => {
+      const workload = value();
+      if (workload !== 'envelopes' && workload !== 'download') throw new Error('--workload is envelopes or download');
+      own.workload = workload;
+    },
+    '--no-gib': () => (own.gib = false),
+    '--dir': (value) => (own.dir = value()),
+    '--write-buffer': (value) => {
+      own.writeBuffer = Number(value());
+      if (!(Number.isInteger(own.writeBuffer) && own.writeBuffer > 0)) throw new Error('--write-buffer is a byte count');
+    },
+  });
+  return { ...rounds, ...own };
 }
 
 // ------------------------------------------------------------------------------- server, mail

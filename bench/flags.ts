@@ -35,6 +35,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repositoryRoot } from './repository.js';
 import { RawImap, rawSession } from './raw-imap.js';
+import { roundOptions } from './options.js';
+import type { RoundOptions } from './options.js';
 
 const HOST = process.env.RXIMAP_IMAP_HOST || '127.0.0.1';
 const PORT = Number(process.env.RXIMAP_IMAP_PORT || 14143);
@@ -55,35 +57,10 @@ type Direction = 'add' | 'remove';
 
 // ------------------------------------------------------------------------------------- options
 
-interface Options {
-  rounds: number;
-  warmup: number;
-  only: string | null;
-}
+type Options = RoundOptions;
 
 function options(argv: readonly string[]): Options {
-  const result: Options = { rounds: 5, warmup: 1, only: null };
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${argv[i - 1]} needs a value`);
-    switch (argv[i - 1]) {
-      case '--rounds':
-        result.rounds = Number(value);
-        break;
-      case '--warmup':
-        result.warmup = Number(value);
-        break;
-      case '--only':
-        result.only = value.toLowerCase();
-        break;
-      default:
-        throw new Error(`unknown option ${argv[i - 1]} for the flags benchmark`);
-    }
-  }
-  if (!(Number.isInteger(result.rounds) && result.rounds >= 1 && Number.isInteger(result.warmup) && result.warmup >= 0)) {
-    throw new Error('--rounds must be >= 1, --warmup >= 0');
-  }
-  return result;
+  return roundOptions(argv, 'flags', { rounds: 5, warmup: 1 });
 }
 
 // ----------------------------------------------------------------------------- accounts, checks

@@ -26,6 +26,8 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { RawImap } from './raw-imap.js';
+import { roundOptions } from './options.js';
+import type { RoundOptions } from './options.js';
 
 const HOST = process.env.RXIMAP_IMAP_HOST || '127.0.0.1';
 const PORT = Number(process.env.RXIMAP_IMAP_PORT || 14143);
@@ -34,35 +36,10 @@ const PASSWORD = 'test';
 const CONTENDERS = ['floor', 'rximap', 'ImapFlow'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
-interface Options {
-  rounds: number;
-  warmup: number;
-  only: string | null;
-}
+type Options = RoundOptions;
 
 function options(argv: readonly string[]): Options {
-  const result: Options = { rounds: 50, warmup: 3, only: null };
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`${argv[i]} needs a value`);
-    switch (argv[i]) {
-      case '--rounds':
-        result.rounds = Number(value);
-        break;
-      case '--warmup':
-        result.warmup = Number(value);
-        break;
-      case '--only':
-        result.only = value.toLowerCase();
-        break;
-      default:
-        throw new Error(`unknown option ${argv[i]} for the idle benchmark`);
-    }
-  }
-  if (!(Number.isInteger(result.rounds) && result.rounds >= 1 && Number.isInteger(result.warmup) && result.warmup >= 0)) {
-    throw new Error('--rounds must be >= 1, --warmup >= 0');
-  }
-  return result;
+  return roundOptions(argv, 'idle', { rounds: 50, warmup: 3 });
 }
 
 /** An idling client: resolves `arrival(count)` when it reports that INBOX holds `count` messages. */

@@ -39,6 +39,8 @@ import { frames, parseResponse, responses } from 'rximap';
 import type { Frame, Response, ResponseFrame } from 'rximap';
 import { bodyStream, chunk, CHUNK_SIZE, envelopeStream } from './streams.js';
 import type { RecordedStream } from './streams.js';
+import { roundOptions } from './options.js';
+import type { RoundOptions } from './options.js';
 
 /** What a contender found: every parser must find the same. */
 class Tally {
@@ -295,41 +297,14 @@ const nodeImap: Contender = {
 
 // ------------------------------------------------------------------------------------ harness
 
-interface Options {
-  rounds: number;
-  warmup: number;
-  only: string | null;
+interface Options extends RoundOptions {
   stream: string | null;
 }
 
 function options(argv: readonly string[]): Options {
-  const result: Options = { rounds: 7, warmup: 3, only: null, stream: null };
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1];
-    if (argv[i].startsWith('--') && value === undefined) throw new Error(`${argv[i]} needs a value`);
-    switch (argv[i]) {
-      case '--rounds':
-        result.rounds = Number(value);
-        i++;
-        break;
-      case '--warmup':
-        result.warmup = Number(value);
-        i++;
-        break;
-      case '--only':
-        result.only = value.toLowerCase();
-        i++;
-        break;
-      case '--stream':
-        result.stream = value;
-        i++;
-        break;
-      default:
-        throw new Error(`unknown option ${argv[i]}`);
-    }
-  }
-  if (!(result.rounds >= 1 && result.warmup >= 0)) throw new Error('--rounds must be >= 1, --warmup >= 0');
-  return result;
+  let stream: string | null = null;
+  const rounds = roundOptions(argv, 'parse', { rounds: 7, warmup: 3 }, { '--stream': (value) => (stream = value()) });
+  return { ...rounds, stream };
 }
 
 /** A full collection between runs, so no contender pays for another's garbage. */
