@@ -151,6 +151,8 @@ export class Session {
   private writer: Pending | null = null;
   private tagCounter = 0;
   private pipeline: Subscription | null = null;
+  /** Bytes read past the tagged OK at which reading stopped for a layer switch. */
+  private unread: Uint8Array[] = [];
   /** The streamed literal being written, ended if the connection goes. */
   private streaming: Subscription | null = null;
   private abortedWith: AbortError | null = null;
@@ -246,6 +248,8 @@ export class Session {
   startTls(tlsOptions?: ConnectionOptions): Observable<TaggedResponse> {
     return this.switchLayer({ name: 'STARTTLS' }, () => (this.transport.secure ? 'the connection is already secured by TLS' : null), () => {
       this.capabilities$.next(null);
+      // Plaintext sent after the OK is an injection (RFC 3207 §5 describes the attack): dropped.
+      this.unread = [];
       return this.transport.startTls(tlsOptions);
     });
   }
@@ -263,8 +267,15 @@ export class Session {
       () => (this.transport.compressed ? 'the connection is already compressed' : null),
       () =>
         new Observable<void>((switched) => {
-          this.transport.compress();
-          switched.complete();
+          // The server may follow its OK at once with compressed data, read in the same chunk;
+          // frames() hands those bytes over once the OK's handling returns, so switch just after
+          // (a microtask: no socket read can come in between).
+          queueMicrotask(() => {
+            const pending = this.unread.length === 1 ? this.unread[0] : concatBytes(this.unread);
+            this.unread = [];
+            if (!this.closed) this.transport.compress(pending);
+            switched.complete();
+          });
         }),
     );
   }
@@ -314,7 +325,8 @@ export class Session {
   // ------------------------------------------------------------------ reading
 
   private read(): void {
-    const framed = this.transport.chunks$.pipe(frames(this.options.frames));
+    this.unread = [];
+    const framed = this.transport.chunks$.pipe(frames({ ...this.options.frames, unread: (bytes) => this.unread.push(bytes) }));
     const logged = this.options.logger?.traffic
       ? framed.pipe(
           tap((frame) => {
@@ -957,4 +969,14 @@ function lineEnd(bytes: Uint8Array, from: number): number {
     if (bytes[i + 1] === 0x0a) return i;
   }
   return bytes.length;
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
 }

@@ -71,9 +71,9 @@ export class ScriptedTransport implements Transport {
     this._secure = options.secure ?? false;
     this.chunks$ = new Observable<Uint8Array>((subscriber) => {
       const subscription = this.server.subscribe(subscriber);
+      for (const chunk of this.held.splice(0)) this.server.next(chunk);
       if (!this.subscribed) {
         this.subscribed = true;
-        for (const chunk of this.held.splice(0)) this.server.next(chunk);
         options.server$?.subscribe({
           next: (chunk) => this.receive(chunk),
           error: (error: unknown) => this.fail(error),
@@ -97,11 +97,12 @@ export class ScriptedTransport implements Transport {
     return this.written.map((chunk) => decoder.decode(chunk)).join('');
   }
 
-  /** The server sends these bytes. Before the client subscribes they are held, not lost. */
+  /** The server sends these bytes. While the client is not reading they are held, not lost. */
   receive(data: string | Uint8Array): void {
     if (this.closed) return;
     const chunk = bytes(data);
-    if (this.subscribed) this.server.next(chunk);
+    // Held while nobody reads: before the first subscriber, and while a session switches layers.
+    if (this.server.observed) this.server.next(chunk);
     else this.held.push(chunk);
   }
 
@@ -157,8 +158,13 @@ export class ScriptedTransport implements Transport {
     });
   }
 
-  compress(): void {
+  /**
+   * Marks the stream compressed; the script goes on in plain bytes. `pending` is held for the
+   * next reader, as a real transport inflates it first.
+   */
+  compress(pending?: Uint8Array): void {
     this._compressed = true;
+    if (pending && pending.length > 0) this.held.push(pending);
   }
 
   close(): void {

@@ -176,7 +176,7 @@ export class NodeTransport implements Transport {
     });
   }
 
-  compress(): void {
+  compress(pending?: Uint8Array): void {
     if (this.inflate) return;
     const inflate = zlib.createInflateRaw();
     const deflate = zlib.createDeflateRaw({ level: zlib.constants.Z_DEFAULT_COMPRESSION });
@@ -185,6 +185,7 @@ export class NodeTransport implements Transport {
     deflate.on('data', (chunk: Buffer) => this.socket.write(chunk));
     this.inflate = inflate;
     this.deflate = deflate;
+    if (pending && pending.length > 0) inflate.write(pending);
   }
 
   close(): void {

@@ -45,8 +45,12 @@ export interface Transport {
    * (and closes the connection) if it fails: there is no falling back to plaintext.
    */
   startTls(options?: ConnectionOptions): Observable<void>;
-  /** Turns on DEFLATE (RFC 4978) in both directions, from the next byte read and written. */
-  compress(): void;
+  /**
+   * Turns on DEFLATE (RFC 4978) in both directions, from the next byte read and written.
+   * `pending`: bytes already read past the server's OK, which are compressed already: they are
+   * inflated first.
+   */
+  compress(pending?: Uint8Array): void;
   /** Closes the connection; `chunks$` completes. Safe to call more than once. */
   close(): void;
 }

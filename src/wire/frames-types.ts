@@ -60,6 +60,12 @@ export interface FramesOptions {
    * literals. Passing it fails with `ProtocolError` before the bytes are allocated. Default 64 MiB.
    */
   readonly maxBufferedSize?: number;
+  /**
+   * Called when the subscriber unsubscribes from within `next`, in the middle of what was read,
+   * with the bytes read but not framed. A session that switches layers on a tagged OK (COMPRESS)
+   * hands these to the new layer: they were sent after the OK, in its format.
+   */
+  readonly unread?: (bytes: Uint8Array) => void;
 }
 
 /** Default of {@link FramesOptions.streamThreshold}. */

@@ -81,19 +81,20 @@ import { CLOSE_BRACE, CR, LF, MINUS, NINE, OPEN_BRACE, PLUS, TILDE, ZERO } from 
  * });
  * ```
  *
- * @param options Limits and the streaming threshold; see {@link FramesOptions}.
+ * @param options Limits, the streaming threshold, and where unread bytes go; see {@link FramesOptions}.
  * @return An operator that turns byte chunks into {@link Frame}s.
  * @throws {RangeError} When an option is not a non-negative integer.
  */
 export function frames(options: FramesOptions = {}): OperatorFunction<Uint8Array, Frame> {
-  const limits: Limits = {
+  const settings: Settings = {
     streamThreshold: limit(options.streamThreshold, DEFAULT_STREAM_THRESHOLD, 'streamThreshold'),
     maxLineLength: limit(options.maxLineLength, DEFAULT_MAX_LINE_LENGTH, 'maxLineLength'),
     maxBufferedSize: limit(options.maxBufferedSize, DEFAULT_MAX_BUFFERED_SIZE, 'maxBufferedSize'),
+    unread: options.unread,
   };
   return (source) =>
     new Observable<Frame>((subscriber) => {
-      const framer = new Framer(subscriber, limits);
+      const framer = new Framer(subscriber, settings);
       return source.subscribe({
         next: (chunk) => framer.push(chunk),
         error: (err: unknown) => subscriber.error(err),
@@ -102,10 +103,12 @@ export function frames(options: FramesOptions = {}): OperatorFunction<Uint8Array
     });
 }
 
-interface Limits {
+/** The options, checked, with their defaults. */
+interface Settings {
   readonly streamThreshold: number;
   readonly maxLineLength: number;
   readonly maxBufferedSize: number;
+  readonly unread: ((bytes: Uint8Array) => void) | undefined;
 }
 
 function limit(value: number | undefined, fallback: number, name: string): number {
@@ -155,7 +158,7 @@ class Framer {
 
   constructor(
     private readonly subscriber: Subscriber<Frame>,
-    private readonly limits: Limits,
+    private readonly settings: Settings,
   ) {}
 
   /**
@@ -171,7 +174,9 @@ class Framer {
     this.busy = true;
     try {
       this.frame(chunk);
-      for (let i = 0; i < this.waiting.length && !this.subscriber.closed; i++) this.frame(this.waiting[i]);
+      let i = 0;
+      for (; i < this.waiting.length && !this.subscriber.closed; i++) this.frame(this.waiting[i]);
+      if (this.subscriber.closed) for (; i < this.waiting.length; i++) this.settings.unread?.(this.waiting[i]);
     } finally {
       this.waiting.length = 0;
       this.busy = false;
@@ -211,11 +216,11 @@ class Framer {
       const lineEnd = lf === -1 ? length : lf + 1;
       if (this.lineLength === 0) this.lineStart = this.consumed + pos;
       this.lineLength += lineEnd - pos;
-      if (this.lineLength > this.limits.maxLineLength) {
-        this.fail(`line longer than ${this.limits.maxLineLength} bytes`, 'line', this.lineStart);
+      if (this.lineLength > this.settings.maxLineLength) {
+        this.fail(`line longer than ${this.settings.maxLineLength} bytes`, 'line', this.lineStart);
         return;
       }
-      if (this.partsLength + (lineEnd - start) > this.limits.maxBufferedSize) {
+      if (this.partsLength + (lineEnd - start) > this.settings.maxBufferedSize) {
         this.failBuffered(this.lineStart);
         return;
       }
@@ -227,17 +232,19 @@ class Framer {
       if (header === null) {
         this.emitResponse(chunk, start, pos);
         start = pos;
-      } else if (header.size >= this.limits.streamThreshold) {
+      } else if (header.size >= this.settings.streamThreshold) {
         this.startStreamedLiteral(chunk, start, pos, header);
         start = pos;
-      } else if (this.partsLength + (pos - start) + header.size > this.limits.maxBufferedSize) {
+      } else if (this.partsLength + (pos - start) + header.size > this.settings.maxBufferedSize) {
         this.failBuffered(this.lineStart);
         return;
       } else {
         this.literalLeft = header.size;
       }
     }
-    if (start < length && !subscriber.closed) {
+    if (subscriber.closed) {
+      if (pos < length) this.settings.unread?.(chunk.subarray(pos));
+    } else if (start < length) {
       this.parts.push(chunk.subarray(start));
       this.partsLength += length - start;
     }
@@ -350,7 +357,7 @@ class Framer {
   }
 
   private failBuffered(offset: number): void {
-    this.fail(`response larger than ${this.limits.maxBufferedSize} bytes`, 'response', offset);
+    this.fail(`response larger than ${this.settings.maxBufferedSize} bytes`, 'response', offset);
   }
 
   private fail(reason: string, rule: string, offset: number): void {

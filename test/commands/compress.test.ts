@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { constants, createDeflateRaw, createInflateRaw } from 'node:zlib';
-import { concatMap, firstValueFrom, lastValueFrom } from 'rxjs';
+import { concatMap, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImapClient } from '../../src/client.js';
 import { compress } from '../../src/commands/compress.js';
@@ -34,9 +34,9 @@ class RecordingTransport extends ScriptedTransport {
     return super.write(data);
   }
 
-  override compress(): void {
-    this.events.push('[compress]');
-    super.compress();
+  override compress(pending?: Uint8Array): void {
+    this.events.push(pending?.length ? `[compress, ${JSON.stringify(new TextDecoder().decode(pending))} pending]` : '[compress]');
+    super.compress(pending);
   }
 }
 
@@ -66,13 +66,13 @@ describe('compress', () => {
     const nooped = lastValueFrom(noop(session));
     expect(transport.events).toEqual(['A1 COMPRESS DEFLATE']);
     transport.receive('A1 OK DEFLATE active\r\n');
+    expect(await compressed).toBe('DEFLATE active');
     expect(transport.events).toEqual(['A1 COMPRESS DEFLATE', '[compress]', 'A2 NOOP']);
     transport.receive('A2 OK NOOP completed\r\n');
-    expect(await compressed).toBe('DEFLATE active');
     expect((await nooped).text).toBe('NOOP completed');
   });
 
-  it('stops reading at the OK: bytes after it in the same chunk are never parsed as plain text', async () => {
+  it('stops reading at the OK: bytes after it in the same chunk go to the inflater, never to the plain parser', async () => {
     const transport = new RecordingTransport();
     transport.receive(`* PREAUTH [CAPABILITY ${CAPABILITIES}] hi\r\n`);
     const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
@@ -81,9 +81,12 @@ describe('compress', () => {
     const compressed = lastValueFrom(compress(session));
     // What follows the OK is meant for the inflater, not for the parser.
     transport.receive('A1 OK DEFLATE active\r\n* 9 EXISTS\r\n');
+    expect(seen).toEqual([]);
     expect(await compressed).toBe('DEFLATE active');
+    expect(transport.events).toEqual(['A1 COMPRESS DEFLATE', '[compress, "* 9 EXISTS\\r\\n" pending]']);
     transport.receive('* 10 EXISTS\r\n');
-    expect(seen).toEqual(['EXISTS']);
+    // The scripted transport "inflates" by passing bytes through: both arrive, in order.
+    expect(seen).toEqual(['EXISTS', 'EXISTS']);
     expect(session.mailbox$.value).toBeNull();
   });
 
@@ -278,7 +281,7 @@ describe('connect({ compress: true })', () => {
  * a sync flush after each answer). It answers NOOP with `* n EXISTS`, n growing, and records the
  * raw bytes it received after the switch.
  */
-async function deflateServer() {
+async function deflateServer(options: { readonly withOk?: string } = {}) {
   const afterSwitch: Buffer[] = [];
   const seen: string[] = [];
   const sockets: Socket[] = [];
@@ -294,11 +297,21 @@ async function deflateServer() {
       if (name === 'LOGIN') answer(`${tag} OK [CAPABILITY IMAP4rev1 LITERAL+ COMPRESS=DEFLATE] Logged in\r\n`);
       else if (name === 'NOOP') answer(`* ${++exists} EXISTS\r\n${tag} OK NOOP completed\r\n`);
       else if (name === 'COMPRESS') {
-        socket.write(`${tag} OK DEFLATE active\r\n`);
         socket.removeAllListeners('data');
         const inflate = createInflateRaw();
         const deflate = createDeflateRaw();
-        deflate.on('data', (chunk: Buffer) => socket.write(chunk));
+        const ok = Buffer.from(`${tag} OK DEFLATE active\r\n`);
+        // `withOk`: compressed data sent in the same write as the plain OK.
+        let held: Buffer[] | null = options.withOk === undefined ? null : [ok];
+        deflate.on('data', (chunk: Buffer) => (held ? held.push(chunk) : socket.write(chunk)));
+        if (options.withOk === undefined) socket.write(ok);
+        else {
+          deflate.write(options.withOk);
+          deflate.flush(constants.Z_SYNC_FLUSH, () => {
+            socket.write(Buffer.concat(held ?? []));
+            held = null;
+          });
+        }
         answer = (text) => {
           deflate.write(text);
           deflate.flush(constants.Z_SYNC_FLUSH);
@@ -365,6 +378,25 @@ describe('COMPRESS over a socket with real DEFLATE', () => {
       const raw = Buffer.concat(server.afterSwitch);
       expect(raw.length).toBeGreaterThan(0);
       expect(raw.includes('NOOP')).toBe(false);
+    } finally {
+      client.shutdown();
+    }
+  });
+
+  it('inflates compressed data the server sent in the same chunk as its OK', async () => {
+    const server = await deflateServer({ withOk: '* 41 EXISTS\r\n* OK [ALERT] compressed already\r\n' });
+    close = server.close;
+    const client = await firstValueFrom(ImapClient.connect({ host: '127.0.0.1', port: server.port, tls: false }));
+    try {
+      await lastValueFrom(client.login('user1', 'pass1'));
+      const untagged = lastValueFrom(client.untagged$.pipe(take(2), toArray()));
+      await lastValueFrom(client.compress());
+      expect(await untagged).toEqual([
+        { type: 'untagged', kind: 'EXISTS', count: 41 },
+        { type: 'untagged', kind: 'OK', code: { name: 'ALERT' }, text: 'compressed already' },
+      ]);
+      const after = await lastValueFrom(client.noop());
+      expect(after.responses).toEqual([{ type: 'untagged', kind: 'EXISTS', count: 1 }]);
     } finally {
       client.shutdown();
     }

@@ -421,3 +421,34 @@ describe('frames(): completion, errors and unsubscription', () => {
     expect(show(b)).toEqual(show(a));
   });
 });
+
+describe('frames() unread', () => {
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+  it('hands over the rest of the chunk, and chunks queued behind it, when the consumer stops mid-chunk', () => {
+    const source = new Subject<Uint8Array>();
+    const unread: string[] = [];
+    const seen: string[] = [];
+    const subscription = source.pipe(frames({ unread: (bytes) => unread.push(text(bytes)) })).subscribe((frame) => {
+      if (frame.type !== 'response') return;
+      seen.push(text(frame.bytes));
+      // A consumer that makes the source emit from within next: the chunk waits its turn.
+      source.next(new TextEncoder().encode('queued'));
+      subscription.unsubscribe();
+    });
+    source.next(new TextEncoder().encode('A1 OK switch\r\n\x78\x9c'));
+    expect(seen).toEqual(['A1 OK switch\r\n']);
+    expect(unread).toEqual(['\x78\x9c', 'queued']);
+  });
+
+  it('reports nothing when the consumer stops at a chunk boundary, or keeps reading', () => {
+    const source = new Subject<Uint8Array>();
+    const unread: Uint8Array[] = [];
+    const subscription = source.pipe(frames({ unread: (bytes) => unread.push(bytes) })).subscribe(() => subscription.unsubscribe());
+    source.next(new TextEncoder().encode('* OK one\r\n'));
+    const kept = source.pipe(frames({ unread: (bytes) => unread.push(bytes) })).subscribe();
+    source.next(new TextEncoder().encode('* OK two\r\n* OK three\r\n'));
+    kept.unsubscribe();
+    expect(unread).toEqual([]);
+  });
+});
