@@ -23,10 +23,10 @@
  *
  * @module
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from './fetch-clients.js';
 import type { Account, FetchTally, Library } from './fetch-clients.js';
+import { timed } from './timed.js';
 
 /** What the parent asks a worker to do. */
 export type WorkerTask =
@@ -83,30 +83,6 @@ const collectGarbage = (): void => {
   if (!gc) throw new Error('run with node --expose-gc');
   gc();
 };
-
-const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
-
-/** The timed sections, in microseconds of the monotonic clock the CPU profile uses too. */
-const windows: [number, number][] = [];
-const now = (): number => Number(process.hrtime.bigint() / 1000n);
-const { RXIMAP_BENCH_PROFILE_DIR: profileDir, RXIMAP_BENCH_PROFILE_NAME: profileName } = process.env;
-if (profileDir && profileName) {
-  process.on('exit', () => {
-    mkdirSync(profileDir, { recursive: true });
-    writeFileSync(join(profileDir, `${profileName}.windows.json`), JSON.stringify(windows));
-  });
-}
-
-/** Runs `work` as a timed section: wall time, CPU time, and its window for the profile. */
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wallMs: number; cpuMs: number }> {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const startUs = now();
-  const result = await work();
-  const wallMs = performance.now() - start;
-  windows.push([startUs, now()]);
-  return { result, wallMs, cpuMs: cpuMs(process.cpuUsage(cpu)) };
-}
 
 /** Peak RSS since the last {@link PeakRss.reset}, from the kernel where it can tell. */
 class PeakRss {

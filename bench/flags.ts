@@ -25,7 +25,6 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
@@ -37,6 +36,7 @@ import { repositoryRoot } from './repository.js';
 import { RawImap, rawSession } from './raw-imap.js';
 import { roundOptions } from './options.js';
 import type { RoundOptions } from './options.js';
+import { timed } from './timed.js';
 
 const HOST = process.env.RXIMAP_IMAP_HOST || '127.0.0.1';
 const PORT = Number(process.env.RXIMAP_IMAP_PORT || 14143);
@@ -370,25 +370,6 @@ const collectGarbage = (): void => {
   gc();
 };
 
-/** The timed sections, in microseconds of the clock the CPU profile uses (for `run.mjs --cpu-prof`). */
-const windows: [number, number][] = [];
-const now = (): number => Number(process.hrtime.bigint() / 1000n);
-const { RXIMAP_BENCH_PROFILE_DIR: profileDir, RXIMAP_BENCH_PROFILE_NAME: profileName } = process.env;
-if (profileDir && profileName) {
-  process.on('exit', () => {
-    mkdirSync(profileDir, { recursive: true });
-    writeFileSync(join(profileDir, `${profileName}.windows.json`), JSON.stringify(windows));
-  });
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  const startUs = now();
-  await work();
-  const wallMs = performance.now() - start;
-  windows.push([startUs, now()]);
-  return wallMs;
-}
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -424,7 +405,7 @@ async function bench(workload: Workload, contenders: readonly Contender[], opts:
       await workload.run(client, direction);
       await client.noop();
       direction = direction === 'add' ? 'remove' : 'add';
-      const wallMs = await timed(() => workload.run(client, direction));
+      const { wallMs } = await timed(() => workload.run(client, direction));
       await check(contender, workload.user, workload.uids, direction);
       if (round >= opts.warmup) samples.get(contender)?.push(wallMs);
       direction = direction === 'add' ? 'remove' : 'add';
