@@ -3,23 +3,17 @@
  */
 import type { TestScheduler } from 'rxjs/testing';
 import { map } from 'rxjs';
-import type { Observable } from 'rxjs';
 import { describe, it } from 'vitest';
 import { fetch } from '../src/commands/fetch.js';
 import { selectFolder } from '../src/commands/select.js';
-import { Session } from '../src/session/session.js';
-import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-import { scheduler } from './support.js';
+import { scheduler, sessionOver } from './support.js';
 
-/** INBOX is selected at frame 1 (A1); fetch is subscribed at frame 2 and gets tag A2. */
 /** What `TestScheduler.run` hands its callback. */
 type RunHelpers = Parameters<Parameters<TestScheduler['run']>[0]>[0];
 
+/** INBOX is selected at frame 1 (A1); fetch is subscribed at frame 2 and gets tag A2. */
 function selectedSession(run: RunHelpers, server: string, values: Record<string, string>) {
-  const session = new Session(new ScriptedTransport({ server$: run.hot(server, values) as Observable<string> }), {
-    commandTimeout: 0,
-    greetingTimeout: 0,
-  });
+  const { session } = sessionOver(run.hot(server, values));
   run.cold('-x').subscribe(() => selectFolder(session, 'INBOX').subscribe());
   return session;
 }

@@ -3,22 +3,11 @@
  * arrive together), and the reconnect schedule after a lost connection (backoff per attempt).
  */
 import { map, throwError } from 'rxjs';
-import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { watch } from '../src/commands/watch.js';
 import type { WatchUpdate } from '../src/commands/watch.js';
 import { AbortError } from '../src/errors.js';
-import { Session } from '../src/session/session.js';
-import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-import { scheduler } from './support.js';
-
-const decoder = new TextDecoder();
-
-function sessionOver(server$: Observable<string>): { session: Session; writes$: Observable<string> } {
-  const transport = new ScriptedTransport({ server$ });
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
-  return { session, writes$: transport.writes$.pipe(map((bytes) => decoder.decode(bytes).trimEnd())) };
-}
+import { scheduler, sessionOver } from './support.js';
 
 /** An update as `reason +added -removed ~updated [uids]`. */
 function brief({ change, messages }: WatchUpdate): string {
@@ -45,9 +34,9 @@ describe('watch() in virtual time', () => {
         }),
       );
       expectObservable(writes$, '^ 12ms !').toBe('-abc', {
-        a: 'A1 SELECT INBOX (CONDSTORE)',
-        b: 'A2 UID FETCH 1:* (UID FLAGS MODSEQ)',
-        c: 'A3 IDLE',
+        a: 'A1 SELECT INBOX (CONDSTORE)\r\n',
+        b: 'A2 UID FETCH 1:* (UID FLAGS MODSEQ)\r\n',
+        c: 'A3 IDLE\r\n',
       });
       expectObservable(watch(session, 'INBOX').pipe(map(brief)), '-^ 12ms !').toBe('---i---a-b', {
         i: 'initial +1,2 [1,2]',
@@ -74,7 +63,7 @@ describe('watch() in virtual time', () => {
             c: '+ idling\r\n',
           }),
         );
-        second.writes$.subscribe((line) => written.push(`${testScheduler.now()} ${line}`));
+        second.writes$.subscribe((line) => written.push(`${testScheduler.now()} ${line.trimEnd()}`));
         return second.session.greeting$.pipe(map(() => second.session));
       };
       // Lost at 7: the first attempt 10 frames later (17) is refused, the second 20 frames after (37).

@@ -5,17 +5,16 @@
  *
  * @module
  */
-import { concatMap, map, throwError } from 'rxjs';
+import { map } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { ImapError } from '../errors.js';
 import type { CommandEvent } from '../session/command.js';
 import type { Session } from '../session/session.js';
 import type { CommandArgument } from '../wire/encode.js';
 import type { UntaggedResponse } from '../wire/response-types.js';
-import { capabilities } from './capability.js';
 import { encodeMailboxName } from './mailbox-name.js';
 import type { FolderNameOptions } from './mailbox-name.js';
-import { collectUntagged, completionText, missingCapability, requireState } from './result.js';
+import { collectUntagged, completionText, requireCapabilities, requireState } from './result.js';
 
 /** One entry of a mailbox's access control list. */
 export interface AclEntry {
@@ -116,16 +115,12 @@ function runAcl(
   options: FolderNameOptions,
 ): Observable<CommandEvent> {
   return requireState(session, name, ['authenticated', 'selected'], () =>
-    capabilities(session).pipe(
-      concatMap((caps) =>
-        caps.includes('ACL')
-          ? session.execute({
-              name,
-              args: [encodeMailboxName(session, folder, options), ...args],
-              claims: kind && ((r) => r.kind === kind),
-            })
-          : throwError(() => missingCapability(name, 'ACL')),
-      ),
+    requireCapabilities(session, name, [['ACL']], () =>
+      session.execute({
+        name,
+        args: [encodeMailboxName(session, folder, options), ...args],
+        claims: kind && ((r) => r.kind === kind),
+      }),
     ),
   );
 }

@@ -9,7 +9,7 @@ import type { Observable } from 'rxjs';
 import { ImapError } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { capabilities } from './capability.js';
-import { missingCapability, requireState } from './result.js';
+import { requireCapabilities, requireState } from './result.js';
 
 /**
  * Sends `COMPRESS DEFLATE` and, on the server's OK, compresses everything from the next byte on,
@@ -30,10 +30,7 @@ import { missingCapability, requireState } from './result.js';
  */
 export function compress(session: Session): Observable<string> {
   return requireState(session, 'COMPRESS', ['not-authenticated', 'authenticated', 'selected'], () =>
-    capabilities(session).pipe(
-      concatMap((caps) => (caps.includes('COMPRESS=DEFLATE') ? session.compress() : throwError(() => missingCapability('COMPRESS', 'COMPRESS=DEFLATE')))),
-      map((tagged) => tagged.text),
-    ),
+    requireCapabilities(session, 'COMPRESS', [['COMPRESS=DEFLATE']], () => session.compress()).pipe(map((tagged) => tagged.text)),
   );
 }
 

@@ -4,13 +4,12 @@
  *
  * @module
  */
-import { concatMap, defer, map, throwError } from 'rxjs';
+import { defer, map } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { Session } from '../session/session.js';
 import { atom } from '../wire/encode.js';
 import type { EnabledResponse } from '../wire/response-types.js';
-import { capabilities } from './capability.js';
-import { collectUntagged, missingCapability, requireState } from './result.js';
+import { collectUntagged, requireCapabilities, requireState } from './result.js';
 
 /**
  * Sends `ENABLE` with `names` and emits what the server enabled (its `* ENABLED` list, upper case;
@@ -37,12 +36,8 @@ export function enable(session: Session, names: readonly string[]): Observable<s
     defer(() => {
       if (names.length === 0) throw new TypeError('ENABLE needs at least one capability name');
       const args = names.map((name) => atom(name));
-      return capabilities(session).pipe(
-        concatMap((caps) =>
-          caps.includes('ENABLE') || caps.includes('IMAP4REV2')
-            ? session.execute({ name: 'ENABLE', args, pipeline: 'exclusive', claims: (r) => r.kind === 'ENABLED' })
-            : throwError(() => missingCapability('ENABLE', 'ENABLE')),
-        ),
+      return requireCapabilities(session, 'ENABLE', [['ENABLE', 'IMAP4REV2']], () =>
+        session.execute({ name: 'ENABLE', args, pipeline: 'exclusive', claims: (r) => r.kind === 'ENABLED' }),
       );
     }).pipe(
       collectUntagged(),

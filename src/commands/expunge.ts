@@ -4,15 +4,14 @@
  *
  * @module
  */
-import { concatMap, map, of, throwError, toArray } from 'rxjs';
+import { concatMap, map, of, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { encodeSequenceSet, expandSequenceSet } from '../codec/sequence-set.js';
 import type { Session } from '../session/session.js';
 import { atom, list, raw } from '../wire/encode.js';
 import type { UntaggedResponse } from '../wire/response-types.js';
-import { capabilities } from './capability.js';
 import type { MessageIds } from './fetch.js';
-import { collectUntagged, missingCapability, requireState } from './result.js';
+import { collectUntagged, requireCapabilities, requireState } from './result.js';
 import { idMatcher, splitIds } from './split-ids.js';
 
 /** What {@link ImapClient.expunge} and {@link ImapClient.uidExpunge} return. */
@@ -84,9 +83,7 @@ export function uidExpunge(session: Session, ids: MessageIds): Observable<Expung
  * fails with {@link CapabilityError} without sending anything.
  */
 export function requireUidplus<T>(session: Session, command: string, run: () => Observable<T>): Observable<T> {
-  return capabilities(session).pipe(
-    concatMap((caps) => (caps.includes('UIDPLUS') || caps.includes('IMAP4REV2') ? run() : throwError(() => missingCapability(command, 'UIDPLUS')))),
-  );
+  return requireCapabilities(session, command, [['UIDPLUS', 'IMAP4REV2']], run);
 }
 
 /**
@@ -136,14 +133,14 @@ function expungeCommand(session: Session, name: 'EXPUNGE' | 'UID EXPUNGE', set: 
     })
     .pipe(
       collectUntagged(),
-      concatMap(({ tagged, untagged }) => {
+      map(({ tagged, untagged }) => {
         const expunged: number[] = [];
         const vanished: number[] = [];
         for (const response of untagged) {
           if (response.kind === 'EXPUNGE') expunged.push(response.seq);
           else if (response.kind === 'VANISHED') vanished.push(...expandSequenceSet(response.uids));
         }
-        return of(expungeResult(session, tagged.text, expunged, vanished));
+        return expungeResult(session, tagged.text, expunged, vanished);
       }),
     );
 }

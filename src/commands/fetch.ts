@@ -5,14 +5,14 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { encodeSequenceSet, parseSequenceSet } from '../codec/sequence-set.js';
-import type { SequenceRange } from '../codec/sequence-set.js';
+import { encodeSequenceSet } from '../codec/sequence-set.js';
 import type { Session } from '../session/session.js';
 import { list, raw } from '../wire/encode.js';
 import type { CommandArgument } from '../wire/encode.js';
 import type { BodyStructure, Envelope } from '../wire/message-types.js';
 import type { FetchAttributes, ImapValue, SectionValue, UntaggedResponse } from '../wire/response-types.js';
 import { requireState } from './result.js';
+import { idMatcher } from './split-ids.js';
 
 /** Message ids: a number, a sequence set (`'2:*'`, `'1,3:5'`), or any iterable of them. */
 export type MessageIds = number | string | Iterable<number | string>;
@@ -204,7 +204,8 @@ function fetchCommand<T>(
   const asked = typeof items === 'string' ? [items] : items;
   return requireState(session, uid ? 'UID FETCH' : 'FETCH', ['selected'], () => {
     const set = encodeSequenceSet(ids);
-    const ranges = set === '$' ? null : parseSequenceSet(set);
+    // Asked once per FETCH response: a binary search, however many ranges the set has.
+    const inSet = idMatcher(set);
     const expected = expectedItems(asked, uid);
     // The grammar allows a macro only alone and bare: `FETCH 1 FAST`, never `(FAST)`.
     const macro = asked.length === 1 && asked[0].toUpperCase() in MACROS;
@@ -222,7 +223,7 @@ function fetchCommand<T>(
         if (response.kind !== 'FETCH') return false;
         const key = keyOf(response);
         // Without a UID it cannot be a UID FETCH answer: another client's flag change.
-        return key !== undefined && !answered.has(key) && inSet(ranges, key) && carriesAny(response.attributes, expected);
+        return key !== undefined && !answered.has(key) && inSet(key) && carriesAny(response.attributes, expected);
       };
       const send = (event: FetchEvent) => {
         const value = pick(event);
@@ -276,11 +277,6 @@ function fetchCommand<T>(
         });
     });
   });
-}
-
-function inSet(ranges: readonly SequenceRange[] | null, id: number | undefined): boolean {
-  if (ranges === null || id === undefined) return true;
-  return ranges.some((range) => id >= range.start && id <= range.end);
 }
 
 /**

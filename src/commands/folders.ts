@@ -22,7 +22,7 @@ import { namespace } from './namespace.js';
 import type { NamespaceEntry } from './namespace.js';
 import { decodeMailboxName, encodeMailboxName } from './mailbox-name.js';
 import type { FolderNameOptions } from './mailbox-name.js';
-import { collectUntagged, completionText, missingCapability, requireState } from './result.js';
+import { collectUntagged, completionText, requireCapabilities, requireState } from './result.js';
 
 export type { FolderNameOptions } from './mailbox-name.js';
 
@@ -159,14 +159,9 @@ export function listSubFolders(session: Session, directory = '', pattern = '*', 
  */
 export function xlistFolders(session: Session, directory = '', pattern = '*', options: FolderNameOptions = {}): Observable<Folder[]> {
   return requireState(session, 'XLIST', AUTHENTICATED, () =>
-    capabilities(session).pipe(
-      concatMap((caps) =>
-        caps.includes('XLIST')
-          ? runList(session, 'XLIST', [encodeMailboxName(session, directory, options), encodeMailboxName(session, pattern, options)])
-          : throwError(() => missingCapability('XLIST', 'XLIST')),
-      ),
-      map((responses) => toFolders(session, responses, options)),
-    ),
+    requireCapabilities(session, 'XLIST', [['XLIST']], () =>
+      runList(session, 'XLIST', [encodeMailboxName(session, directory, options), encodeMailboxName(session, pattern, options)]),
+    ).pipe(map((responses) => toFolders(session, responses, options))),
   );
 }
 

@@ -4,15 +4,14 @@
  *
  * @module
  */
-import { concatMap, defer, map, throwError } from 'rxjs';
+import { defer, map } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { Session } from '../session/session.js';
 import { atom, canQuote, list, literal, quoted } from '../wire/encode.js';
 import type { CommandArgument } from '../wire/encode.js';
 import { define } from '../wire/reader.js';
 import type { IdResponse } from '../wire/response-types.js';
-import { capabilities } from './capability.js';
-import { collectUntagged, missingCapability, requireState } from './result.js';
+import { collectUntagged, requireCapabilities, requireState } from './result.js';
 
 /** The most field-value pairs RFC 2971 §3.3 lets a client send. */
 export const ID_MAX_FIELDS = 30;
@@ -43,13 +42,7 @@ export function id(session: Session, params?: Readonly<Record<string, string | n
   return requireState(session, 'ID', ['not-authenticated', 'authenticated', 'selected'], () =>
     defer(() => {
       const args = [idParamsList(session, params ?? {})];
-      return capabilities(session).pipe(
-        concatMap((caps) =>
-          caps.includes('ID')
-            ? session.execute({ name: 'ID', args, claims: (r) => r.kind === 'ID' })
-            : throwError(() => missingCapability('ID', 'ID')),
-        ),
-      );
+      return requireCapabilities(session, 'ID', [['ID']], () => session.execute({ name: 'ID', args, claims: (r) => r.kind === 'ID' }));
     }).pipe(
       collectUntagged(),
       map(({ untagged }) => serverParams(untagged.findLast((r): r is IdResponse => r.kind === 'ID'))),

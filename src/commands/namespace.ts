@@ -4,14 +4,13 @@
  *
  * @module
  */
-import { concatMap, map, throwError } from 'rxjs';
+import { map } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { decodeMailboxName } from './mailbox-name.js';
 import { ImapError } from '../errors.js';
 import type { Session } from '../session/session.js';
 import type { NamespaceDescriptor, NamespaceResponse } from '../wire/response-types.js';
-import { capabilities } from './capability.js';
-import { collectUntagged, missingCapability, requireState } from './result.js';
+import { collectUntagged, requireCapabilities, requireState } from './result.js';
 
 /** One namespace: folders under it have names that start with `prefix`. */
 export interface NamespaceEntry {
@@ -47,12 +46,10 @@ export function namespace(session: Session, options: { readonly folderEncode?: b
       delimiter,
     })) ?? null;
   return requireState(session, 'NAMESPACE', ['authenticated', 'selected'], () =>
-    capabilities(session).pipe(
-      concatMap((caps) =>
-        caps.includes('NAMESPACE') || caps.includes('IMAP4REV2')
-          ? session.execute({ name: 'NAMESPACE', claims: (r) => r.kind === 'NAMESPACE' }).pipe(collectUntagged())
-          : throwError(() => missingCapability('NAMESPACE', 'NAMESPACE')),
-      ),
+    requireCapabilities(session, 'NAMESPACE', [['NAMESPACE', 'IMAP4REV2']], () =>
+      session.execute({ name: 'NAMESPACE', claims: (r) => r.kind === 'NAMESPACE' }),
+    ).pipe(
+      collectUntagged(),
       map(({ untagged }) => {
         const response = untagged.findLast((r): r is NamespaceResponse => r.kind === 'NAMESPACE');
         if (!response) throw new ImapError('the server answered NAMESPACE without its NAMESPACE data', { command: 'NAMESPACE' });

@@ -3,13 +3,14 @@
  *
  * @module
  */
-import { Observable, filter, last, map, toArray } from 'rxjs';
+import { Observable, concatMap, filter, last, map, toArray } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import { CapabilityError, IllegalStateError, ImapError } from '../errors.js';
 import type { CommandEvent } from '../session/command.js';
 import type { Session } from '../session/session.js';
 import type { ConnectionState } from '../session/state.js';
 import type { TaggedResponse, UntaggedResponse } from '../wire/response-types.js';
+import { capabilities } from './capability.js';
 
 /** The tagged completion's text: what `login()`, `noop()` and friends return. */
 export function completionText(): OperatorFunction<CommandEvent, string> {
@@ -57,6 +58,22 @@ export function requireState<T>(session: Session, command: string, states: reado
     }
     return run().subscribe(subscriber);
   });
+}
+
+/**
+ * Runs `run` where the server has, for each group of `needed`, one of its capabilities (a group
+ * lists alternatives, say `['UIDPLUS', 'IMAP4REV2']`); else fails with {@link CapabilityError},
+ * naming the first of the group it lacks, without sending the command.
+ */
+export function requireCapabilities<T>(session: Session, command: string, needed: readonly (readonly string[])[], run: () => Observable<T>): Observable<T> {
+  if (needed.length === 0) return run();
+  return capabilities(session).pipe(
+    concatMap((caps) => {
+      const missing = needed.find((group) => !group.some((capability) => caps.includes(capability)));
+      if (missing) throw missingCapability(command, missing[0]);
+      return run();
+    }),
+  );
 }
 
 /** A {@link CapabilityError} for a command the server cannot run. */

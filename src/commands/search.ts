@@ -5,17 +5,17 @@
  *
  * @module
  */
-import { catchError, concatMap, map, tap } from 'rxjs';
+import { catchError, map, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { parseSequenceSet } from '../codec/sequence-set.js';
+import type { SequenceRange } from '../codec/sequence-set.js';
 import { ImapError, InvalidCriteriaError, ProtocolError } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { atom, list } from '../wire/encode.js';
 import type { CommandArgument } from '../wire/encode.js';
 import type { Thread, UntaggedResponse } from '../wire/response-types.js';
-import { capabilities } from './capability.js';
-import { collectUntagged, missingCapability, requireState, rethrowAs } from './result.js';
+import { collectUntagged, requireCapabilities, requireState, rethrowAs } from './result.js';
 import { checkCharset, encodeSearchCriteria } from './search-criteria.js';
+import { inRanges, mergedRanges } from './split-ids.js';
 import type { SearchCriteria } from './search-criteria.js';
 
 export type { SearchCriteria, SearchCriteriaObject, SearchCriterionItem } from './search-criteria.js';
@@ -72,7 +72,7 @@ const RETURN_ITEMS: ReadonlySet<string> = new Set<EsearchReturnItem>(['MIN', 'MA
  */
 export class SequenceSetView implements Iterable<number> {
   /** Sorted, merged, inclusive ranges. */
-  private readonly ranges: readonly (readonly [number, number])[];
+  private readonly ranges: readonly SequenceRange[];
   /** How many members. */
   readonly size: number;
 
@@ -81,43 +81,23 @@ export class SequenceSetView implements Iterable<number> {
    *   fixed members.
    */
   constructor(private readonly text: string) {
-    const sorted = parseSequenceSet(text).sort((a, b) => a.start - b.start);
-    const ranges: [number, number][] = [];
+    this.ranges = mergedRanges(text);
     let size = 0;
-    for (const { start, end } of sorted) {
+    for (const { start, end } of this.ranges) {
       if (end === Infinity) throw new TypeError(`the sequence set ${JSON.stringify(text)} holds '*', which names no fixed member`);
-      const last = ranges[ranges.length - 1];
-      if (last && start <= last[1] + 1) {
-        if (end > last[1]) {
-          size += end - last[1];
-          last[1] = end;
-        }
-      } else {
-        ranges.push([start, end]);
-        size += end - start + 1;
-      }
+      size += end - start + 1;
     }
-    this.ranges = ranges;
     this.size = size;
   }
 
   /** Whether `id` is a member (a binary search over the ranges). */
   has(id: number): boolean {
-    let low = 0;
-    let high = this.ranges.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const [start, end] = this.ranges[middle];
-      if (id < start) high = middle - 1;
-      else if (id > end) low = middle + 1;
-      else return true;
-    }
-    return false;
+    return inRanges(this.ranges, id);
   }
 
   /** The members, ascending, generated one at a time. */
   *[Symbol.iterator](): Iterator<number> {
-    for (const [start, end] of this.ranges) {
+    for (const { start, end } of this.ranges) {
       for (let id = start; id <= end; id++) yield id;
     }
   }
@@ -372,18 +352,6 @@ function sequenceSetView(text: string): SequenceSetView {
   } catch (error) {
     throw new ProtocolError((error as Error).message, { rule: 'search-return-data', offset: 0, cause: error });
   }
-}
-
-/** Fails with `CapabilityError` unless the server has, for each group, one of its capabilities. */
-function requireCapabilities<T>(session: Session, command: string, needed: readonly (readonly string[])[], run: () => Observable<T>): Observable<T> {
-  if (needed.length === 0) return run();
-  return capabilities(session).pipe(
-    concatMap((caps) => {
-      const missing = needed.find((group) => !group.some((capability) => caps.includes(capability)));
-      if (missing) throw missingCapability(command, missing[0]);
-      return run();
-    }),
-  );
 }
 
 /** What a command needs: for each group one of its capabilities, and its arguments. */

@@ -16,7 +16,7 @@ import type { UntaggedResponse } from '../wire/response-types.js';
 import { capabilities } from './capability.js';
 import { encodeMailboxName } from './mailbox-name.js';
 import type { FolderNameOptions } from './mailbox-name.js';
-import { collectUntagged, completionText, missingCapability, requireState } from './result.js';
+import { collectUntagged, completionText, requireCapabilities, requireState } from './result.js';
 
 /** What a QRESYNC SELECT knows from an earlier session (RFC 7162 §3.2.5). */
 export interface QresyncParameters {
@@ -118,13 +118,10 @@ function selectParameters(options: SelectOptions): CommandArgument[] {
  */
 function enableQresyncIfAsked(session: Session, options: SelectOptions): Observable<unknown> {
   if (!options.qresync || session.enabled.has('QRESYNC')) return of(null);
-  return capabilities(session).pipe(
-    concatMap((caps) => {
-      if (!caps.includes('QRESYNC')) return throwError(() => missingCapability('SELECT (QRESYNC)', 'QRESYNC'));
-      const enable = session.execute({ name: 'ENABLE', args: [atom('QRESYNC')], pipeline: 'exclusive', claims: (r) => r.kind === 'ENABLED' });
-      return (session.state === 'selected' ? concat(unselectFolder(session), enable) : enable).pipe(last());
-    }),
-  );
+  return requireCapabilities(session, 'SELECT (QRESYNC)', [['QRESYNC']], () => {
+    const enable = session.execute({ name: 'ENABLE', args: [atom('QRESYNC')], pipeline: 'exclusive', claims: (r) => r.kind === 'ENABLED' });
+    return (session.state === 'selected' ? concat(unselectFolder(session), enable) : enable).pipe(last());
+  });
 }
 
 function qresyncChanges(untagged: readonly UntaggedResponse[], options: SelectOptions): Pick<SelectResult, 'vanished' | 'changed'> {

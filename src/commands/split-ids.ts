@@ -8,6 +8,7 @@
 import { merge } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { encodeSequenceSet, parseSequenceSet } from '../codec/sequence-set.js';
+import type { SequenceRange } from '../codec/sequence-set.js';
 import type { MessageIds } from './fetch.js';
 
 /** The longest command line rximap writes for a command over a set of ids, in bytes. */
@@ -80,26 +81,35 @@ export function splitIds<T>(ids: MessageIds, overhead: number, run: (set: string
  */
 export function idMatcher(set: string): (id: number) => boolean {
   if (set === '$') return () => true;
-  const sorted = parseSequenceSet(set).sort((a, b) => a.start - b.start);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const { start, end } of sorted) {
-    const last = ends.length - 1;
-    if (last >= 0 && start <= ends[last] + 1) ends[last] = Math.max(ends[last], end);
-    else {
-      starts.push(start);
-      ends.push(end);
-    }
+  const ranges = mergedRanges(set);
+  return (id) => inRanges(ranges, id);
+}
+
+/**
+ * The ranges of the sequence set `set`, ascending, overlapping and adjacent ones merged (`*` is
+ * an `end` of `Infinity`), ready for {@link inRanges}.
+ *
+ * @throws {TypeError} When `set` is not a sequence set.
+ */
+export function mergedRanges(set: string): SequenceRange[] {
+  const merged: { start: number; end: number }[] = [];
+  for (const { start, end } of parseSequenceSet(set).sort((a, b) => a.start - b.start)) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last.end + 1) last.end = Math.max(last.end, end);
+    else merged.push({ start, end });
   }
-  return (id) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      if (id < starts[middle]) high = middle - 1;
-      else if (id > ends[middle]) low = middle + 1;
-      else return true;
-    }
-    return false;
-  };
+  return merged;
+}
+
+/** Whether `id` is in `ranges`, ascending and disjoint as {@link mergedRanges} gives them: a binary search. */
+export function inRanges(ranges: readonly SequenceRange[], id: number): boolean {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (id < ranges[middle].start) high = middle - 1;
+    else if (id > ranges[middle].end) low = middle + 1;
+    else return true;
+  }
+  return false;
 }

@@ -8,8 +8,8 @@ import type { Observable } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
 import { IllegalStateError } from '../errors.js';
 import type { Session } from '../session/session.js';
-import { capabilities, refreshCapabilities } from './capability.js';
-import { missingCapability, requireState } from './result.js';
+import { refreshCapabilities } from './capability.js';
+import { requireCapabilities, requireState } from './result.js';
 
 /**
  * Upgrades a plain connection to TLS, then asks for the capabilities again (what the server said
@@ -28,9 +28,8 @@ export function starttls(session: Session, tlsOptions?: ConnectionOptions): Obse
     defer(() =>
       session.transport.secure
         ? throwError(() => new IllegalStateError('STARTTLS on a connection that is already secured by TLS', { command: 'STARTTLS' }))
-        : capabilities(session),
+        : requireCapabilities(session, 'STARTTLS', [['STARTTLS']], () => session.startTls(tlsOptions)),
     ).pipe(
-      concatMap((caps) => (caps.includes('STARTTLS') ? session.startTls(tlsOptions) : throwError(() => missingCapability('STARTTLS', 'STARTTLS')))),
       concatMap((tagged) => refreshCapabilities(session).pipe(map(() => tagged.text))),
     ),
   );

@@ -5,19 +5,18 @@
  *
  * @module
  */
-import { Observable, concatMap, defer, reduce } from 'rxjs';
+import { Observable, defer, reduce } from 'rxjs';
 import { expandSequenceSet } from '../codec/sequence-set.js';
 import { ProtocolError } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { atom, list, quoted, raw } from '../wire/encode.js';
 import type { CommandArgument } from '../wire/encode.js';
 import type { FetchAttributes, UntaggedResponse } from '../wire/response-types.js';
-import { capabilities } from './capability.js';
 import { fetch } from './fetch.js';
 import type { FetchedMessage, MessageIds } from './fetch.js';
 import { decodeMailboxName, encodeMailboxName } from './mailbox-name.js';
 import type { FolderNameOptions } from './mailbox-name.js';
-import { missingCapability, requireState } from './result.js';
+import { requireCapabilities, requireState } from './result.js';
 import { idMatcher, splitIds } from './split-ids.js';
 
 /**
@@ -136,7 +135,7 @@ export function undeleteMessages(session: Session, ids: MessageIds, options: Sto
  * Fails with `CapabilityError`, sending nothing, when the server lacks X-GM-EXT-1.
  */
 export function getGmailLabels(session: Session, ids: MessageIds, options: FlagsOptions = {}): Observable<Map<number, string[]>> {
-  return requireGmail(session, (options.uid ?? true) ? 'UID FETCH' : 'FETCH', () =>
+  return requireCapabilities(session, (options.uid ?? true) ? 'UID FETCH' : 'FETCH', [['X-GM-EXT-1']], () =>
     fetchItem(session, ids, 'X-GM-LABELS', options, (message) => decodeLabels(session, message.gmailLabels, options)),
   );
 }
@@ -170,7 +169,7 @@ function storeFlags(session: Session, ids: MessageIds, operation: StoreOperation
 
 function storeLabels(session: Session, ids: MessageIds, operation: StoreOperation, labels: string | readonly string[], options: StoreOptions): Observable<StoreResult> {
   const command = (options.uid ?? true) ? 'UID STORE' : 'STORE';
-  return requireGmail(session, command, () =>
+  return requireCapabilities(session, command, [['X-GM-EXT-1']], () =>
     store(
       session,
       ids,
@@ -274,16 +273,6 @@ function storePart(
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
       }),
-  );
-}
-
-/** Fails with `CapabilityError` unless the server speaks Gmail's extensions. */
-function requireGmail<T>(session: Session, command: string, run: () => Observable<T>): Observable<T> {
-  return capabilities(session).pipe(
-    concatMap((caps) => {
-      if (!caps.includes('X-GM-EXT-1')) throw missingCapability(command, 'X-GM-EXT-1');
-      return run();
-    }),
   );
 }
 

@@ -27,7 +27,7 @@ import {
   timer,
 } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import { encodeSequenceSet, parseSequenceSet } from '../codec/sequence-set.js';
+import { encodeSequenceSet } from '../codec/sequence-set.js';
 import type { SequenceRange } from '../codec/sequence-set.js';
 import { AbortError, ImapError, ReadOnlyError, TimeoutError } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -42,6 +42,7 @@ import type { FolderNameOptions } from './mailbox-name.js';
 import { search } from './search.js';
 import { selectFolder } from './select.js';
 import type { SelectResult } from './select.js';
+import { idMatcher, inRanges, mergedRanges } from './split-ids.js';
 
 /**
  * One message of a watched mailbox. Immutable: a change makes a new object, and a message that
@@ -275,7 +276,7 @@ export class WatchModel {
         return false;
       }
       case 'VANISHED':
-        this.vanish(parseSequenceSet(response.uids), response.earlier);
+        this.vanish(mergedRanges(response.uids), response.earlier);
         this.version++;
         return false;
       case 'FETCH':
@@ -425,10 +426,11 @@ export class WatchModel {
 
   /**
    * VANISHED: known UIDs go; unknown ones take the place of as many unknown messages between the
-   * known UIDs around them (the live form only: EARLIER ones were never counted).
+   * known UIDs around them (the live form only: EARLIER ones were never counted). `ranges` are
+   * merged, so that a UID named twice is counted once, and searched, not scanned, per message.
    */
   private vanish(ranges: readonly SequenceRange[], earlier: boolean): void {
-    const within = (uid: number) => ranges.some((range) => uid >= range.start && uid <= range.end);
+    const within = (uid: number) => inRanges(ranges, uid);
     /** How many vanished UIDs lie strictly between `low` and `high`. */
     const countBetween = (low: number, high: number): number => {
       let count = 0;
@@ -721,8 +723,8 @@ function catchUp(session: Session, model: WatchModel, plan: WatchPlan, caps: rea
     return selectFolder(session, folder, { ...base, qresync }).pipe(
       map((result): CaughtUp => {
         if (result.uidValidity !== previous.uidValidity) return fresh(result, 'reset');
-        const gone = result.vanished ? parseSequenceSet(result.vanished) : [];
-        const kept = previous.known.filter((uid) => !gone.some((range) => uid >= range.start && uid <= range.end));
+        const gone = result.vanished ? idMatcher(result.vanished) : () => false;
+        const kept = previous.known.filter((uid) => !gone(uid));
         const modseq = result.highestModseq;
         if (kept.length > result.exists) {
           // VANISHED did not account for every message: find out which are there.

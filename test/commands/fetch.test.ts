@@ -81,6 +81,16 @@ describe('fetch', () => {
     expect(kinds).toEqual(['FETCH', 'FETCH']); // both still reach untagged$
   });
 
+  it('keeps a FETCH for a UID outside the set out of the result, even when it carries an item asked for', async () => {
+    const { transport, session } = await selected();
+    const all = lastValueFrom(fetch(session, [10, 12, 14], ['FLAGS']).pipe(toArray()));
+    expect(transport.writtenText).toBe('A2 UID FETCH 10,12,14 (FLAGS)\r\n');
+    // 11 and 99 are other clients' flag changes, between and after the ranges asked for.
+    transport.receive('* 2 FETCH (UID 11 FLAGS (\\Seen))\r\n* 3 FETCH (UID 12 FLAGS ())\r\n* 9 FETCH (UID 99 FLAGS (\\Deleted))\r\n');
+    transport.receive('* 1 FETCH (UID 10 FLAGS ())\r\n* 4 FETCH (UID 14 FLAGS (\\Seen))\r\nA2 OK done\r\n');
+    expect((await all).map((message) => message.uid)).toEqual([12, 10, 14]);
+  });
+
   it("does not let another client's flag change stand in for a message's answer", async () => {
     const { transport, session } = await selected();
     const all = lastValueFrom(fetch(session, '10:20', ['FLAGS', 'ENVELOPE']).pipe(toArray()));

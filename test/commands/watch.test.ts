@@ -667,6 +667,17 @@ describe('WatchModel', () => {
     expect(model.knownUids()).toEqual([10, 30, 60]);
   });
 
+  it('counts a UID that VANISHED names twice (overlapping ranges) once against the unknown positions', () => {
+    const model = new WatchModel();
+    model.selected(7, 1, []);
+    model.apply(fetchOf(1, 1));
+    model.apply(fetchOf(7, 10));
+    // Positions: 1, ?, ?, ?, ?, ?, 10 — UIDs 3, 4 and 5 vanish, 4 named twice.
+    model.apply({ type: 'untagged', kind: 'VANISHED', earlier: false, uids: '3:4,4:5' });
+    expect(model.exists).toBe(4);
+    expect(model.missing()).toEqual({ uids: [1, 10], from: 2, unknown: 2 });
+  });
+
   it('does not count VANISHED (EARLIER) against the unknown positions', () => {
     const model = new WatchModel();
     model.selected(3, 1, [5]);

@@ -9,13 +9,13 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import iconv from 'iconv-lite';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImapClient } from '../../src/client.js';
+import type { ImapClient } from '../../src/client.js';
 import type { Readable } from 'node:stream';
 import { literal } from '../../src/wire/encode.js';
 import type { BodyStructure, SinglePartBody } from '../../src/wire/message-types.js';
-import { caCertificate, dovecotConfig, freshUser, populate, sampleMessages } from '../support/dovecot.js';
+import { dovecotConfig, freshUser, loggedInClient, populate, sampleMessages, shutdownClients } from '../support/dovecot.js';
 
 /** What this test takes from scripts/sample-mail.mjs (plain JavaScript) beyond test/support. */
 interface SampleMailExtras {
@@ -28,18 +28,14 @@ const COUNT = 20;
 const MiB = 1024 * 1024;
 
 const { user, password } = freshUser();
-const open: ImapClient[] = [];
 let client: ImapClient;
 let bigUid: number;
 let craftedUid: number;
 let singleUid: number;
 
 async function connect(): Promise<ImapClient> {
-  const { host, port } = dovecotConfig();
   // Plain TCP, as the performance figures of issue 4 are measured.
-  const connected = await firstValueFrom(ImapClient.connect({ host, port, tls: false, tlsOptions: { ca: caCertificate() } }));
-  open.push(connected);
-  await lastValueFrom(connected.login(user, password));
+  const connected = await loggedInClient(user, password, { port: dovecotConfig().port, tls: false });
   await lastValueFrom(connected.selectFolder('INBOX'));
   return connected;
 }
@@ -154,9 +150,8 @@ beforeAll(async () => {
   );
 }, 180_000);
 
-afterAll(() => {
-  for (const connected of open.splice(0)) connected.shutdown();
-});
+// The clients live across the tests: shut down once, after the last.
+afterAll(shutdownClients);
 
 describe('download against Dovecot', () => {
   it('downloads the 100 MiB message as a stream in bounded memory, byte for byte', async () => {

@@ -2,14 +2,14 @@
  * FETCH against the project's Dovecot, over realistic generated mail: every item type, checked
  * against the bytes that were delivered.
  */
-import { concatMap, firstValueFrom, lastValueFrom, map, toArray } from 'rxjs';
+import { concatMap, lastValueFrom, map, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImapClient } from '../../src/client.js';
+import type { ImapClient } from '../../src/client.js';
 import type { FetchedMessage } from '../../src/commands/fetch.js';
 import { decodeEncodedWordsText } from '../../src/codec/encoded-words.js';
 import { isMultipart } from '../../src/wire/message-types.js';
 import type { BodyStructure } from '../../src/wire/message-types.js';
-import { caCertificate, dovecotConfig, freshUser, populate, sampleMessages } from '../support/dovecot.js';
+import { freshUser, loggedInClient, populate, sampleMessages, shutdownClients } from '../support/dovecot.js';
 
 const COUNT = 60;
 let client: ImapClient;
@@ -32,9 +32,7 @@ beforeAll(async () => {
   const { user, password } = freshUser();
   await populate(user, COUNT, { folder: 'INBOX' });
   delivered = await sampleMessages(COUNT, { folder: 'INBOX' });
-  const { host, tlsPort } = dovecotConfig();
-  client = await firstValueFrom(ImapClient.connect({ host, port: tlsPort, tlsOptions: { ca: caCertificate() } }));
-  await lastValueFrom(client.login(user, password));
+  client = await loggedInClient(user, password);
   await lastValueFrom(client.selectFolder('INBOX', { condstore: true }));
   fetched = await lastValueFrom(
     client
@@ -54,7 +52,7 @@ beforeAll(async () => {
   );
 }, 60_000);
 
-afterAll(() => client?.shutdown());
+afterAll(shutdownClients);
 
 describe('fetch against Dovecot', () => {
   it('returns every message once, in UID order, keyed by UID', () => {

@@ -11,7 +11,7 @@ import type { SearchCriteria } from '../../src/commands/search.js';
 import { CapabilityError, InvalidCriteriaError } from '../../src/errors.js';
 import { literal, quoted } from '../../src/wire/encode.js';
 import type { Thread } from '../../src/wire/response-types.js';
-import { caCertificate, dovecotConfig, freshUser, populate, sampleMessages } from '../support/dovecot.js';
+import { caCertificate, dovecotConfig, freshUser, loggedInClient, populate, sampleMessages, shutdownClients } from '../support/dovecot.js';
 import type { TestUser } from '../support/dovecot.js';
 import {
   asciiCasemap,
@@ -40,14 +40,12 @@ beforeAll(async () => {
   user = freshUser();
   await populate(user.user, COUNT, { folder: 'INBOX' });
   models = (await sampleMessages(COUNT, { folder: 'INBOX' })).map((message, i) => modelOf(message, i + 1));
-  const { host, tlsPort } = dovecotConfig();
-  client = await firstValueFrom(ImapClient.connect({ host, port: tlsPort, tlsOptions: { ca: caCertificate() } }));
-  await lastValueFrom(client.login(user.user, user.password));
+  client = await loggedInClient(user.user, user.password);
   await lastValueFrom(client.selectFolder('INBOX'));
   capabilities = await lastValueFrom(client.capabilities());
 }, 60_000);
 
-afterAll(() => client?.shutdown());
+afterAll(shutdownClients);
 
 const all = (): number[] => models.map((m) => m.uid);
 const flag = (name: string) => (m: MailModel) => m.flags.has(name);
