@@ -6,13 +6,7 @@ import type { Observable } from 'rxjs';
 import { describe, it } from 'vitest';
 import { closeFolder, selectFolder } from '../src/commands/select.js';
 import type { MailboxState } from '../src/session/mailbox.js';
-import { Session } from '../src/session/session.js';
-import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-import { scheduler } from './support.js';
-
-function sessionOver(server$: Observable<string>): Session {
-  return new Session(new ScriptedTransport({ server$ }), { commandTimeout: 0, greetingTimeout: 0 });
-}
+import { scheduler, sessionOver } from './support.js';
 
 /** The state as `name:exists/recent`, `ro` when read-only, `-` for none. */
 const brief = (state: MailboxState | null) =>
@@ -32,7 +26,7 @@ const selected =
 describe('mailbox$', () => {
   it('emits once on SELECT, with the whole state, not once per response', () => {
     scheduler().run(({ hot, cold, expectObservable }) => {
-      const session = sessionOver(hot('g--s', { g: greeting, s: selected }));
+      const { session } = sessionOver(hot('g--s', { g: greeting, s: selected }));
       after(cold, () => selectFolder(session, 'INBOX').subscribe());
       expectObservable(session.mailbox$.pipe(map(brief))).toBe('n--i', { n: '-', i: 'INBOX:3/0' });
     });
@@ -40,7 +34,7 @@ describe('mailbox$', () => {
 
   it('emits on each EXISTS, EXPUNGE and VANISHED that changes the count, and not on repeats', () => {
     scheduler().run(({ hot, cold, expectObservable }) => {
-      const session = sessionOver(
+      const { session } = sessionOver(
         hot('g-s-abcdef', {
           g: greeting,
           s: selected,
@@ -66,7 +60,7 @@ describe('mailbox$', () => {
 
   it('emits null when the mailbox is left, and when a new SELECT goes out', () => {
     scheduler().run(({ hot, cold, expectObservable }) => {
-      const session = sessionOver(hot('g-s---c', { g: greeting, s: selected, c: 'A2 OK CLOSE completed\r\n' }));
+      const { session } = sessionOver(hot('g-s---c', { g: greeting, s: selected, c: 'A2 OK CLOSE completed\r\n' }));
       after(cold, () => selectFolder(session, 'INBOX').subscribe());
       cold('----x').subscribe(() => closeFolder(session).subscribe());
       expectObservable(session.mailbox$.pipe(map(brief))).toBe('n-i---n', { n: '-', i: 'INBOX:3/0' });
@@ -75,7 +69,7 @@ describe('mailbox$', () => {
 
   it('follows READ-ONLY reported by the server after SELECT', () => {
     scheduler().run(({ hot, cold, expectObservable }) => {
-      const session = sessionOver(hot('g-s-r', { g: greeting, s: selected, r: '* OK [READ-ONLY] someone took write access\r\n' }));
+      const { session } = sessionOver(hot('g-s-r', { g: greeting, s: selected, r: '* OK [READ-ONLY] someone took write access\r\n' }));
       after(cold, () => selectFolder(session, 'INBOX').subscribe());
       expectObservable(session.mailbox$.pipe(map(brief))).toBe('n-i-r', { n: '-', i: 'INBOX:3/0', r: 'INBOX:3/0:ro' });
     });
@@ -83,7 +77,7 @@ describe('mailbox$', () => {
 
   it('completes with null when the connection closes', () => {
     scheduler().run(({ hot, cold, expectObservable }) => {
-      const session = sessionOver(hot('g-s-|', { g: greeting, s: selected }));
+      const { session } = sessionOver(hot('g-s-|', { g: greeting, s: selected }));
       after(cold, () => selectFolder(session, 'INBOX').subscribe({ error: () => undefined }));
       expectObservable(session.mailbox$.pipe(map(brief))).toBe('n-i-(n|)', { n: '-', i: 'INBOX:3/0' });
     });

@@ -7,6 +7,7 @@
 import { AsyncSubject, BehaviorSubject, Observable, Subject, Subscription, filter, firstValueFrom, isObservable, share, take, tap } from 'rxjs';
 import type { Subscriber } from 'rxjs';
 import type { ConnectionOptions } from 'node:tls';
+import { CR, LF } from '../codec/ascii.js';
 import { AbortError, IllegalStateError, ImapError, ProtocolError, ReadOnlyError, TimeoutError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { encodeCommandParts } from '../wire/encode.js';
@@ -965,8 +966,8 @@ function trafficText(parts: readonly CommandPart[], streamed?: readonly number[]
 
 /** The offset of the next CRLF at or after `from`, or the length when there is none. */
 function lineEnd(bytes: Uint8Array, from: number): number {
-  for (let i = bytes.indexOf(0x0d, from); i !== -1; i = bytes.indexOf(0x0d, i + 1)) {
-    if (bytes[i + 1] === 0x0a) return i;
+  for (let i = bytes.indexOf(CR, from); i !== -1; i = bytes.indexOf(CR, i + 1)) {
+    if (bytes[i + 1] === LF) return i;
   }
   return bytes.length;
 }

@@ -160,9 +160,10 @@ export class NodeTransport implements Transport {
       const host = merged.host ?? plain.remoteAddress ?? 'localhost';
       const secured = tls.connect({ servername: net.isIP(host) ? undefined : host, ...merged, socket: plain });
       const fail = (error: Error) => {
+        const abort = new AbortError(`TLS negotiation failed: ${error.message}`, { cause: error });
         secured.destroy();
-        this.finish(new AbortError(`TLS negotiation failed: ${error.message}`, { cause: error }));
-        subscriber.error(new AbortError(`TLS negotiation failed: ${error.message}`, { cause: error }));
+        this.finish(abort);
+        subscriber.error(abort);
       };
       secured.once('error', fail);
       secured.once('secureConnect', () => {

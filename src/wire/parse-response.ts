@@ -23,6 +23,8 @@ import {
   ASTERISK,
   CLOSE_BRACKET,
   CLOSE_PAREN,
+  CR,
+  LF,
   OPEN_BRACKET,
   OPEN_PAREN,
   PLUS,
@@ -220,8 +222,8 @@ function rest(r: Reader): Uint8Array {
   r.skip(SP);
   const start = r.pos;
   let end = bytes.length;
-  if (bytes[end - 1] === 0x0a) end--;
-  if (bytes[end - 1] === 0x0d) end--;
+  if (bytes[end - 1] === LF) end--;
+  if (bytes[end - 1] === CR) end--;
   r.pos = end;
   return bytes.subarray(start, Math.max(start, end));
 }

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { lastValueFrom, of } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Session } from '../../src/session/session.js';
 import type { SessionLogger, TrafficEntry } from '../../src/session/session.js';
 import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
@@ -167,10 +167,17 @@ describe('the traffic log', () => {
     const transport = new ScriptedTransport();
     transport.receive('* OK ready\r\n');
     const debug: string[] = [];
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0, logger: { debug: (m) => debug.push(m) } });
-    const done = lastValueFrom(session.execute({ name: 'NOOP' }));
-    transport.receive('A1 OK NOOP completed.\r\n');
-    await done;
+    // The traffic text is made with a TextDecoder; nothing else on this path decodes ASCII with one.
+    const decode = vi.spyOn(TextDecoder.prototype, 'decode');
+    try {
+      const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0, logger: { debug: (m) => debug.push(m) } });
+      const done = lastValueFrom(session.execute({ name: 'NOOP' }));
+      transport.receive('A1 OK NOOP completed.\r\n');
+      await done;
+      expect(decode).not.toHaveBeenCalled();
+    } finally {
+      decode.mockRestore();
+    }
     expect(debug).toEqual(['C: A1 NOOP']);
   });
 });

@@ -5,21 +5,12 @@ import type { ObservableNotification } from 'rxjs';
 import { ProtocolError } from '../../src/errors.js';
 import { frames } from '../../src/wire/frames.js';
 import type { Frame, FramesOptions } from '../../src/wire/frames-types.js';
+import { concat } from './parse-helpers.js';
 
 const THRESHOLD = 32;
 const latin1 = new TextDecoder('latin1');
 const str = (b: Uint8Array): string => latin1.decode(b);
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 interface Segment {
   readonly text: string;

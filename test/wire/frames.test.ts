@@ -3,10 +3,9 @@ import { Observable, Subject, from, take } from 'rxjs';
 import { ProtocolError } from '../../src/errors.js';
 import { frames } from '../../src/wire/frames.js';
 import type { Frame, FramesOptions } from '../../src/wire/frames-types.js';
+import { bytes } from './parse-helpers.js';
 
-const enc = new TextEncoder();
 const dec = new TextDecoder('latin1');
-const bytes = (text: string): Uint8Array => enc.encode(text);
 const text = (b: Uint8Array): string => dec.decode(b);
 
 interface Run {
@@ -433,10 +432,10 @@ describe('frames() unread', () => {
       if (frame.type !== 'response') return;
       seen.push(text(frame.bytes));
       // A consumer that makes the source emit from within next: the chunk waits its turn.
-      source.next(new TextEncoder().encode('queued'));
+      source.next(bytes('queued'));
       subscription.unsubscribe();
     });
-    source.next(new TextEncoder().encode('A1 OK switch\r\n\x78\x9c'));
+    source.next(bytes('A1 OK switch\r\n\x78\x9c'));
     expect(seen).toEqual(['A1 OK switch\r\n']);
     expect(unread).toEqual(['\x78\x9c', 'queued']);
   });
@@ -445,9 +444,9 @@ describe('frames() unread', () => {
     const source = new Subject<Uint8Array>();
     const unread: Uint8Array[] = [];
     const subscription = source.pipe(frames({ unread: (bytes) => unread.push(bytes) })).subscribe(() => subscription.unsubscribe());
-    source.next(new TextEncoder().encode('* OK one\r\n'));
+    source.next(bytes('* OK one\r\n'));
     const kept = source.pipe(frames({ unread: (bytes) => unread.push(bytes) })).subscribe();
-    source.next(new TextEncoder().encode('* OK two\r\n* OK three\r\n'));
+    source.next(bytes('* OK two\r\n* OK three\r\n'));
     kept.unsubscribe();
     expect(unread).toEqual([]);
   });

@@ -1,5 +1,6 @@
 /**
- * What the parser tests share: bytes from text, and the ProtocolError a parse throws.
+ * What the wire tests share: bytes from text, joined byte arrays, and the ProtocolError a parse
+ * throws.
  *
  * @module
  */
@@ -10,6 +11,17 @@ const encoder = new TextEncoder();
 
 /** The UTF-8 bytes of `text`: what a server sends. */
 export const bytes = (text: string): Uint8Array => encoder.encode(text);
+
+/** `parts` joined into one array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 /** Parses one whole response given as text. */
 export const parse = (text: string) => parseResponse(bytes(text));

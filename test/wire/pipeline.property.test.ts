@@ -10,6 +10,7 @@ import { frames } from '../../src/wire/frames.js';
 import type { FramesOptions } from '../../src/wire/frames-types.js';
 import type { Response } from '../../src/wire/response-types.js';
 import { responses } from '../../src/wire/responses.js';
+import { concat } from './parse-helpers.js';
 
 const encoder = new TextEncoder();
 
@@ -38,16 +39,6 @@ const responseText: fc.Arbitrary<Uint8Array[]> = fc.oneof(
     encoder.encode(')\r\n'),
   ]),
 );
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 /** Splits `bytes` at the given cut points (each taken modulo the length). */
 function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
