@@ -3,6 +3,8 @@
  * (`npm run demo` starts it and sets these).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ConnectOptions } from 'rximap';
 
 /** Connection settings of an example. */
@@ -50,5 +52,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
 
 /** True when the module is the script node was asked to run. */
 export function isMain(meta: ImportMeta): boolean {
-  return process.argv[1] !== undefined && new URL(meta.url).pathname === process.argv[1];
+  // fileURLToPath, not the URL's pathname, which keeps spaces and non-ASCII percent-encoded.
+  return process.argv[1] !== undefined && fileURLToPath(meta.url) === resolve(process.argv[1]);
 }

@@ -18,7 +18,7 @@ class RawClient {
     let error: Error | undefined;
     socket.on('data', (chunk: Buffer) => {
       this.#data = Buffer.concat([this.#data, chunk]);
-      for (const wake of this.#waiters) wake();
+      for (const wake of this.#waiters.splice(0)) wake();
     });
     socket.on('error', (e) => (error = e));
     this.closed = new Promise((resolve) => socket.once('close', () => resolve(error)));

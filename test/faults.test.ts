@@ -18,7 +18,6 @@ function connect(fake: FakeImapServer, options: Partial<ConnectOptions> = {}): P
   return firstValueFrom(ImapClient.connect({ host: fake.host, port: fake.port, tls: false, ...options }));
 }
 
-
 describe('when the connection drops', () => {
   it('fails all five pending commands with AbortError within 100 ms', async () => {
     let dropped = 0;

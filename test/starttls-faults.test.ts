@@ -15,7 +15,6 @@ import { errorOf } from './support/observables.js';
 
 const serve = fakeServerPerTest();
 
-
 /** Resolves once the client has sent more than `after` bytes, the next of them starting a TLS handshake record. */
 async function clientHelloAfter(conn: FakeConnection, after: number): Promise<void> {
   for (let i = 0; i < 200; i++) {

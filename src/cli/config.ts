@@ -129,6 +129,21 @@ type Values = {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * A port number as written in the file or on the command line: 1 to 65535 in decimal digits,
+ * else `undefined`.
+ *
+ * @example
+ * ```ts
+ * parsePort('993');   // 993
+ * parsePort('99999'); // undefined
+ * ```
+ */
+export function parsePort(text: string): number | undefined {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
 /** Reads one value by its key's kind; an empty value is unset (booleans excepted, as in configparser). */
 function readValue(entry: IniValue, kind: (typeof KEYS)[ConfigKey], source: string | undefined, baseDirectory: string): boolean | number | string | undefined {
   const bad = (why: string) => new ConfigError(`${entry.key}: ${JSON.stringify(entry.value)} ${why}`, { source, line: entry.line, key: entry.key });
@@ -137,8 +152,8 @@ function readValue(entry: IniValue, kind: (typeof KEYS)[ConfigKey], source: stri
   if (value === '') return undefined;
   switch (kind) {
     case 'port': {
-      const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-      if (!(port >= 1 && port <= 65535)) throw bad('is not a port number (1-65535)');
+      const port = parsePort(value);
+      if (port === undefined) throw bad('is not a port number (1-65535)');
       return port;
     }
     case 'seconds': {

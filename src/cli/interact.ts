@@ -180,9 +180,9 @@ function feedLines(source: NodeJS.ReadableStream, sink: PassThrough, server: rep
   void (async () => {
     for await (const line of lines) {
       if (!open) break;
-      const shown = new Promise<void>((resolve) => (ready = resolve));
+      const handled = new Promise<void>((resolve) => (ready = resolve));
       sink.write(`${line}\n`);
-      await shown;
+      await handled;
     }
     lines.close();
     sink.end();

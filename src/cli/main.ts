@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { ImapClient } from '../client.js';
 import { ImapError } from '../errors.js';
-import { CONFIG_KEYS, connectOptions, connectWithConfig, defaultConfig, loadConfig, login } from './config.js';
+import { CONFIG_KEYS, connectOptions, connectWithConfig, defaultConfig, loadConfig, login, parsePort } from './config.js';
 import type { ImapConfig } from './config.js';
 import { ConfigError } from './ini.js';
 import { startRepl } from './interact.js';
@@ -138,8 +138,8 @@ function configFromFlags(values: ConnectionFlags): ImapConfig {
   else throw new UsageError('give -H HOST or -f CONFIG');
   let port = config.port;
   if (values.port !== undefined) {
-    port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
-    if (!(port >= 1 && port <= 65535)) throw new UsageError(`-p ${values.port} is not a port number (1-65535)`);
+    port = parsePort(values.port);
+    if (port === undefined) throw new UsageError(`-p ${values.port} is not a port number (1-65535)`);
   }
   const plain = values['no-tls'] === true || values.starttls === true;
   return {

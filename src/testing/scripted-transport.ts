@@ -56,6 +56,8 @@ export class ScriptedTransport implements Transport {
   private subscribed = false;
   private closed = false;
   private partialLine = '';
+  /** Its own, streaming: a character split between two writes must not become two U+FFFDs. */
+  private readonly lineDecoder = new TextDecoder();
   private readonly options: ScriptedTransportOptions;
   private _secure: boolean;
   private _compressed = false;
@@ -92,9 +94,16 @@ export class ScriptedTransport implements Transport {
     return this._compressed;
   }
 
-  /** The client's writes decoded as text and joined. */
+  /** The client's writes joined and decoded as text. */
   get writtenText(): string {
-    return this.written.map((chunk) => decoder.decode(chunk)).join('');
+    // Joined before decoding, so that a character split between two writes stays whole.
+    const joined = new Uint8Array(this.written.reduce((length, chunk) => length + chunk.length, 0));
+    let at = 0;
+    for (const chunk of this.written) {
+      joined.set(chunk, at);
+      at += chunk.length;
+    }
+    return decoder.decode(joined);
   }
 
   /** The server sends these bytes. While the client is not reading they are held, not lost. */
@@ -129,7 +138,7 @@ export class ScriptedTransport implements Transport {
     this.writes$.next(data);
     const respond = this.options.respond;
     if (!respond) return true;
-    this.partialLine += decoder.decode(data);
+    this.partialLine += this.lineDecoder.decode(data, { stream: true });
     let end: number;
     while ((end = this.partialLine.indexOf('\r\n')) >= 0) {
       const line = this.partialLine.slice(0, end);

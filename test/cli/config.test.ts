@@ -30,7 +30,6 @@ import { dovecotConfig, freshUser, oauth2Token } from '../support/dovecot.js';
 const directory = mkdtempSync(join(tmpdir(), 'rximap-config-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-
 const every = `[DEFAULT]
 host = imap.example.org
 username = alice

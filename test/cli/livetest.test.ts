@@ -3,16 +3,15 @@
  * that it must leave exactly as it found it; the runner's handling of failing, skipped and hung
  * tests; and the exit status and clean-up when a test fails, against a scripted server.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LIVETEST_SCENARIOS, livetestPlan, runLivetest } from '../../src/cli/livetest.js';
 import type { LivetestScenario } from '../../src/cli/livetest.js';
 import type { ImapClient } from '../../src/client.js';
+import { runRximap } from '../support/cli.js';
 import { dovecotConfig, freshUser, loggedInClient, populate, shutdownClients } from '../support/dovecot.js';
 import { FakeImapServer } from '../support/fake-server.js';
 
@@ -20,18 +19,9 @@ afterEach(shutdownClients);
 
 const directory = mkdtempSync(join(tmpdir(), 'rximap-livetest-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
-const run = promisify(execFile);
 
 /** Runs `rximap livetest args` and resolves with its exit status and output, whatever the status. */
-async function livetest(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'livetest', ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-}
+const livetest = (args: readonly string[]) => runRximap(['livetest', ...args], { timeout: 120_000 });
 
 /**
  * Everything livetest could change in an account: each folder's attributes, its STATUS (counts,

@@ -4,40 +4,20 @@
  * pseudo-terminal made by `script`) typed without echo, and the failures a user meets, each one
  * line on stderr and a non-zero exit status.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_KEYS } from '../../src/cli/config.js';
+import { RXIMAP_COMMAND, environmentWithoutPassword, runRximap } from '../support/cli.js';
 import { dovecotConfig, freshUser, populate } from '../support/dovecot.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'rximap-cli-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
-const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts'];
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** This process's environment without `RXIMAP_PASSWORD`, so that passwords come from where each test says. */
-function withoutPassword(): NodeJS.ProcessEnv {
-  const { RXIMAP_PASSWORD: _, ...environment } = process.env;
-  return environment;
-}
 
 /** Runs `rximap args`, writing `input` to its stdin (a pipe), and collects what it printed. */
-function rximap(args: readonly string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(command[0], [...command.slice(1), ...args], { env: withoutPassword(), timeout: 20_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-    child.stdin?.end(input);
-  });
-}
+const rximap = (args: readonly string[], input = '') => runRximap(args, { input });
 
 /** A configuration file for the project's Dovecot over implicit TLS; `extra` lines are appended. */
 function configFile(name: string, extra: string): string {
@@ -79,9 +59,9 @@ describe('rximap interact', () => {
   it('types the password without echo on a terminal, then runs the REPL there, where Ctrl+C stops IDLE', async () => {
     const { host, tlsPort, caFile } = dovecotConfig();
     const { user, password } = freshUser();
-    const line = [...command, 'interact', '-H', host, '-p', String(tlsPort), '--ca', caFile, '-u', user].join(' ');
+    const line = [...RXIMAP_COMMAND, 'interact', '-H', host, '-p', String(tlsPort), '--ca', caFile, '-u', user].join(' ');
     // script(1) runs the command on a pseudo-terminal and relays this pipe to it.
-    const child = spawn('script', ['-qfec', line, '/dev/null'], { env: withoutPassword(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', line, '/dev/null'], { env: environmentWithoutPassword(), stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     // What to wait for on the screen, then what to type (after a pause, for Ctrl+C to find IDLE running).
     const steps: [string, string, number][] = [
@@ -146,6 +126,11 @@ describe('rximap interact', () => {
       code: 2,
       stdout: '',
       stderr: 'rximap: give -H HOST or -f CONFIG (rximap --help explains the options)\n',
+    });
+    expect(await rximap(['interact', '-H', 'imap.example.org', '-p', '99999', '-u', 'alice'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'rximap: -p 99999 is not a port number (1-65535) (rximap --help explains the options)\n',
     });
     const unknown = await rximap(['interact', '--colour']);
     expect([unknown.code, unknown.stderr.split("'")[1]]).toEqual([2, '--colour']);
