@@ -11,7 +11,7 @@ import type { Session } from '../session/session.js';
 import { atom, list, raw } from '../wire/encode.js';
 import type { UntaggedResponse } from '../wire/response-types.js';
 import type { MessageIds } from './fetch.js';
-import { collectUntagged, requireCapabilities, requireState } from './result.js';
+import { collectUntagged, pushAll, requireCapabilities, requireState } from './result.js';
 import { idMatcher, splitIds } from './split-ids.js';
 
 /** What {@link ImapClient.expunge} and {@link ImapClient.uidExpunge} return. */
@@ -138,7 +138,7 @@ function expungeCommand(session: Session, name: 'EXPUNGE' | 'UID EXPUNGE', set: 
         const vanished: number[] = [];
         for (const response of untagged) {
           if (response.kind === 'EXPUNGE') expunged.push(response.seq);
-          else if (response.kind === 'VANISHED') vanished.push(...expandSequenceSet(response.uids));
+          else if (response.kind === 'VANISHED') pushAll(vanished, expandSequenceSet(response.uids));
         }
         return expungeResult(session, tagged.text, expunged, vanished);
       }),

@@ -23,6 +23,7 @@ import type { NamespaceEntry } from './namespace.js';
 import { decodeMailboxName, encodeMailboxName } from './mailbox-name.js';
 import type { FolderNameOptions } from './mailbox-name.js';
 import { collectUntagged, completionText, requireCapabilities, requireState } from './result.js';
+import { normalizeInbox } from '../wire/parse-mailbox.js';
 
 export type { FolderNameOptions } from './mailbox-name.js';
 
@@ -383,11 +384,6 @@ function changeFolders(session: Session, command: string, args: readonly Command
 }
 
 // ------------------------------------------------------------------ helpers
-
-/** INBOX is case-insensitive (RFC 3501 §5.1); the parser names it `'INBOX'` in any case. */
-function normalizeInbox(name: string): string {
-  return name.length === 5 && name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
-}
 
 /** `flag` upper case; folder attributes are case-insensitive. */
 function hasFlag(folder: { readonly flags: readonly string[] }, flag: string): boolean {

@@ -96,3 +96,11 @@ export function rethrowAs(ErrorClass: new (message: string, details: Constructor
     throw error;
   };
 }
+
+/**
+ * Appends `items` to `target` one by one: `target.push(...items)` passes each item as an argument
+ * and overflows the stack past about 100,000 of them, which a SEARCH answer can hold.
+ */
+export function pushAll<T>(target: T[], items: Iterable<T>): void {
+  for (const item of items) target.push(item);
+}

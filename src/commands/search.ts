@@ -13,7 +13,7 @@ import type { Session } from '../session/session.js';
 import { atom, list } from '../wire/encode.js';
 import type { CommandArgument } from '../wire/encode.js';
 import type { Thread, UntaggedResponse } from '../wire/response-types.js';
-import { collectUntagged, requireCapabilities, requireState, rethrowAs } from './result.js';
+import { collectUntagged, pushAll, requireCapabilities, requireState, rethrowAs } from './result.js';
 import { checkCharset, encodeSearchCriteria } from './search-criteria.js';
 import { inRanges, mergedRanges } from './split-ids.js';
 import type { SearchCriteria } from './search-criteria.js';
@@ -162,10 +162,10 @@ export function search(session: Session, criteria: SearchCriteria = 'ALL', optio
       const ids: SearchIds = [];
       for (const response of untagged) {
         if (response.kind === 'SEARCH') {
-          ids.push(...response.ids);
+          pushAll(ids, response.ids);
           if (response.modseq !== undefined) ids.modseq = response.modseq;
         } else if (response.kind === 'ESEARCH') {
-          if (response.all !== undefined) ids.push(...sequenceSetView(response.all));
+          if (response.all !== undefined) pushAll(ids, sequenceSetView(response.all));
           if (response.modseq !== undefined) ids.modseq = response.modseq;
         }
       }

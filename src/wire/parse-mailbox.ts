@@ -25,7 +25,20 @@ import type {
  * spelling of it is `'INBOX'`.
  */
 export function mailbox(r: Reader, rule = 'mailbox'): string {
-  const name = r.astringText(rule);
+  return normalizeInbox(r.astringText(rule));
+}
+
+/**
+ * A mailbox name as the parser gives it: INBOX is case-insensitive (RFC 3501 §5.1), so any
+ * spelling of it becomes `'INBOX'`; other names are kept as they are.
+ *
+ * @example
+ * ```ts
+ * normalizeInbox('inbox'); // 'INBOX'
+ * normalizeInbox('Inbox/Sub'); // 'Inbox/Sub'
+ * ```
+ */
+export function normalizeInbox(name: string): string {
   return name.length === 5 && name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
 
