@@ -7,10 +7,8 @@ import type { Observable } from 'rxjs';
 import { describe, it } from 'vitest';
 import { download } from '../src/commands/download.js';
 import { ImapError } from '../src/errors.js';
-import { Session } from '../src/session/session.js';
 import type { CommandEvent } from '../src/session/command.js';
-import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-import { scheduler } from './support.js';
+import { scheduler, sessionOver } from './support.js';
 
 const decoder = new TextDecoder();
 
@@ -18,11 +16,10 @@ const decoder = new TextDecoder();
  * A session over a server whose bytes follow a marble diagram, with literals of 8 bytes or more
  * streamed. `g` must be the greeting and `s` the SELECT's OK: the SELECT is sent at once.
  */
-function selectedSession(server$: Observable<string>): { session: Session; writes$: Observable<string> } {
-  const transport = new ScriptedTransport({ server$ });
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0, frames: { streamThreshold: 8 } });
-  session.execute({ name: 'SELECT', args: ['INBOX'], pipeline: 'exclusive', selects: { mailbox: 'INBOX', readOnly: false } }).subscribe();
-  return { session, writes$: transport.writes$.pipe(map((bytes) => decoder.decode(bytes))) };
+function selectedSession(server$: Observable<string>): ReturnType<typeof sessionOver> {
+  const over = sessionOver(server$, { frames: { streamThreshold: 8 } });
+  over.session.execute({ name: 'SELECT', args: ['INBOX'], pipeline: 'exclusive', selects: { mailbox: 'INBOX', readOnly: false } }).subscribe();
+  return over;
 }
 
 const g = '* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n';

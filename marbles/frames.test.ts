@@ -3,7 +3,7 @@ import { take } from 'rxjs';
 import { ProtocolError } from '../src/errors.js';
 import { frames } from '../src/wire/frames.js';
 import type { Frame } from '../src/wire/frames-types.js';
-import { scheduler } from './support.js';
+import { responseFrame, scheduler } from './support.js';
 
 const enc = new TextEncoder();
 
@@ -11,8 +11,6 @@ function chunks(values: Record<string, string>): Record<string, Uint8Array> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, enc.encode(v)]));
 }
 
-const response = (text: string, streamed?: number[]): Frame =>
-  streamed ? { type: 'response', bytes: enc.encode(text), streamed } : { type: 'response', bytes: enc.encode(text) };
 const start = (head: string, size: number, binary = false): Frame => ({ type: 'literal-start', head: enc.encode(head), size, binary });
 const piece = (text: string): Frame => ({ type: 'literal-chunk', bytes: enc.encode(text) });
 const end: Frame = { type: 'literal-end' };
@@ -21,14 +19,14 @@ describe('frames() marbles', () => {
   it('joins a response split in a literal header', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const source = cold('-a--b--|', chunks({ a: '* 1 FETCH (BODY[] {1', b: '2}\r\nhello world!)\r\n' }));
-      expectObservable(source.pipe(frames())).toBe('----r--|', { r: response('* 1 FETCH (BODY[] {12}\r\nhello world!)\r\n') });
+      expectObservable(source.pipe(frames())).toBe('----r--|', { r: responseFrame('* 1 FETCH (BODY[] {12}\r\nhello world!)\r\n') });
     });
   });
 
   it('joins a response split between CR and LF', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const source = cold('-a--b--c--|', chunks({ a: '* 1 EXISTS\r', b: '\n* OK {2}\r', c: '\nhi\r\n' }));
-      expectObservable(source.pipe(frames())).toBe('----x--y--|', { x: response('* 1 EXISTS\r\n'), y: response('* OK {2}\r\nhi\r\n') });
+      expectObservable(source.pipe(frames())).toBe('----x--y--|', { x: responseFrame('* 1 EXISTS\r\n'), y: responseFrame('* OK {2}\r\nhi\r\n') });
     });
   });
 
@@ -36,8 +34,8 @@ describe('frames() marbles', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const source = cold('-a-b-c----|', chunks({ a: '* 3 FETCH (BODY[] {5}\r\nhe', b: 'll', c: 'o)\r\n* 4 EXISTS\r\n' }));
       expectObservable(source.pipe(frames())).toBe('-----(xy)-|', {
-        x: response('* 3 FETCH (BODY[] {5}\r\nhello)\r\n'),
-        y: response('* 4 EXISTS\r\n'),
+        x: responseFrame('* 3 FETCH (BODY[] {5}\r\nhello)\r\n'),
+        y: responseFrame('* 4 EXISTS\r\n'),
       });
     });
   });
@@ -51,7 +49,7 @@ describe('frames() marbles', () => {
         d: piece('cd'),
         g: piece('ef'),
         e: end,
-        r: response('* 1 FETCH (BODY[] {6}\r\n)\r\n', [23]),
+        r: responseFrame('* 1 FETCH (BODY[] {6}\r\n)\r\n', [23]),
       });
     });
   });
@@ -60,9 +58,9 @@ describe('frames() marbles', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const source = cold('-a------|', chunks({ a: '* 1 EXISTS\r\n* 0 RECENT\r\na1 OK done\r\n' }));
       expectObservable(source.pipe(frames())).toBe('-(xyz)--|', {
-        x: response('* 1 EXISTS\r\n'),
-        y: response('* 0 RECENT\r\n'),
-        z: response('a1 OK done\r\n'),
+        x: responseFrame('* 1 EXISTS\r\n'),
+        y: responseFrame('* 0 RECENT\r\n'),
+        z: responseFrame('a1 OK done\r\n'),
       });
     });
   });
@@ -72,7 +70,7 @@ describe('frames() marbles', () => {
       const source = cold('-a--b--|', chunks({ a: '* 1 EXISTS\r\n* 2 FETCH (BODY[] {', b: '-5}\r\n' }));
       expectObservable(source.pipe(frames())).toBe(
         '-x--#',
-        { x: response('* 1 EXISTS\r\n') },
+        { x: responseFrame('* 1 EXISTS\r\n') },
         new ProtocolError('malformed literal size', { rule: 'literal', offset: 30 }),
       );
       expectSubscriptions(source.subscriptions).toBe('^---!');
@@ -84,7 +82,7 @@ describe('frames() marbles', () => {
       const source = cold('-a--b--|', chunks({ a: '* 1 EXISTS\r\n', b: '* 2 FETCH (BODY[] {3}\r\nab' }));
       expectObservable(source.pipe(frames())).toBe(
         '-x-----#',
-        { x: response('* 1 EXISTS\r\n') },
+        { x: responseFrame('* 1 EXISTS\r\n') },
         new ProtocolError('connection closed mid-response', { rule: 'response', offset: 37 }),
       );
     });
@@ -101,7 +99,7 @@ describe('frames() marbles', () => {
   it('stops reading the source when unsubscribed', () => {
     scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('-a--b--c--|', chunks({ a: '* 1 EXISTS\r\n', b: '* 2 EXISTS\r\n', c: '* 3 EXISTS\r\n' }));
-      expectObservable(source.pipe(frames()), '^----!').toBe('-x--y', { x: response('* 1 EXISTS\r\n'), y: response('* 2 EXISTS\r\n') });
+      expectObservable(source.pipe(frames()), '^----!').toBe('-x--y', { x: responseFrame('* 1 EXISTS\r\n'), y: responseFrame('* 2 EXISTS\r\n') });
       expectSubscriptions(source.subscriptions).toBe('^----!');
     });
   });
@@ -110,7 +108,7 @@ describe('frames() marbles', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       // The rest of the chunk would error, were it processed after take(1) unsubscribed.
       const source = cold('-a--|', chunks({ a: '* OK Begin TLS\r\n\x16\x03{-1}\r\n' }));
-      expectObservable(source.pipe(frames(), take(1))).toBe('-(x|)', { x: response('* OK Begin TLS\r\n') });
+      expectObservable(source.pipe(frames(), take(1))).toBe('-(x|)', { x: responseFrame('* OK Begin TLS\r\n') });
       expectSubscriptions(source.subscriptions).toBe('^!');
     });
   });

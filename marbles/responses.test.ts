@@ -5,12 +5,10 @@ import { frames } from '../src/wire/frames.js';
 import type { Frame } from '../src/wire/frames-types.js';
 import type { Response } from '../src/wire/response-types.js';
 import { responses } from '../src/wire/responses.js';
-import { scheduler } from './support.js';
+import { responseFrame, scheduler } from './support.js';
 
 const encoder = new TextEncoder();
 
-const frame = (text: string, streamed?: number[]): Frame =>
-  streamed ? { type: 'response', bytes: encoder.encode(text), streamed } : { type: 'response', bytes: encoder.encode(text) };
 const literalStart = (head: string, size: number): Frame => ({ type: 'literal-start', head: encoder.encode(head), size, binary: false });
 const literalEnd: Frame = { type: 'literal-end' };
 
@@ -18,9 +16,9 @@ describe('responses() marbles', () => {
   it('parses response frames into typed responses', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const source = cold('-a-b--c-|', {
-        a: frame('* 2 EXISTS\r\n'),
-        b: frame('+ go ahead\r\n'),
-        c: frame('a1 OK [READ-WRITE] done\r\n'),
+        a: responseFrame('* 2 EXISTS\r\n'),
+        b: responseFrame('+ go ahead\r\n'),
+        c: responseFrame('a1 OK [READ-WRITE] done\r\n'),
       });
       expectObservable(source.pipe(responses())).toBe('-x-y--z-|', {
         x: { type: 'untagged', kind: 'EXISTS', count: 2 },
@@ -39,7 +37,7 @@ describe('responses() marbles', () => {
         c: { type: 'literal-chunk', bytes: chunk },
         d: { type: 'literal-chunk', bytes: chunk },
         e: literalEnd,
-        r: frame(`${head})\r\n`, [head.length]),
+        r: responseFrame(`${head})\r\n`, [head.length]),
       });
       expectObservable(source.pipe(responses())).toBe('-S-c-d-e-R-|', {
         S: { type: 'literal-start', size: 20, seq: 3, item: 'BODY[]', before: { uid: 9 } },
@@ -64,7 +62,7 @@ describe('responses() marbles', () => {
         c: { type: 'literal-chunk', bytes: encoder.encode('Archive/') },
         d: { type: 'literal-chunk', bytes: encoder.encode('Old') },
         e: literalEnd,
-        r: frame(`${head}\r\n`, [head.length]),
+        r: responseFrame(`${head}\r\n`, [head.length]),
       });
       expectObservable(source.pipe(responses())).toBe('---------L-|', {
         L: { type: 'untagged', kind: 'LIST', flags: ['\\HasNoChildren'], delimiter: '/', mailbox: 'Archive/Old' },
@@ -84,7 +82,7 @@ describe('responses() marbles', () => {
         t: literalStart(first + second, 4),
         b: { type: 'literal-chunk', bytes: body },
         f: literalEnd,
-        r: frame(`${first}${second})\r\n`, [first.length, first.length + second.length]),
+        r: responseFrame(`${first}${second})\r\n`, [first.length, first.length + second.length]),
       });
       const envelope = {
         date: null,
@@ -154,9 +152,9 @@ describe('responses() marbles', () => {
   it('errors with the ProtocolError of a response that breaks the grammar, and unsubscribes', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-c-|', {
-        a: frame('* 1 EXISTS\r\n'),
-        b: frame('* 1 FETCH (UID x)\r\n'),
-        c: frame('* 2 EXISTS\r\n'),
+        a: responseFrame('* 1 EXISTS\r\n'),
+        b: responseFrame('* 1 FETCH (UID x)\r\n'),
+        c: responseFrame('* 2 EXISTS\r\n'),
       });
       expectObservable(source.pipe(responses())).toBe(
         '-x-#',
@@ -181,7 +179,7 @@ describe('responses() marbles', () => {
   it('passes on the source error and completion', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const failure = new Error('socket closed');
-      expectObservable(cold('-a-#', { a: frame('* 1 RECENT\r\n') }, failure).pipe(responses())).toBe(
+      expectObservable(cold('-a-#', { a: responseFrame('* 1 RECENT\r\n') }, failure).pipe(responses())).toBe(
         '-x-#',
         { x: { type: 'untagged', kind: 'RECENT', count: 1 } },
         failure,
@@ -193,9 +191,9 @@ describe('responses() marbles', () => {
   it('propagates unsubscription to the source', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-c-|', {
-        a: frame('* 1 EXISTS\r\n'),
-        b: frame('* 2 EXISTS\r\n'),
-        c: frame('* 3 EXISTS\r\n'),
+        a: responseFrame('* 1 EXISTS\r\n'),
+        b: responseFrame('* 2 EXISTS\r\n'),
+        c: responseFrame('* 3 EXISTS\r\n'),
       });
       expectObservable(source.pipe(responses()), '^---!').toBe('-x-y', {
         x: { type: 'untagged', kind: 'EXISTS', count: 1 },
@@ -208,9 +206,9 @@ describe('responses() marbles', () => {
   it('stops reading when the consumer takes what it needs', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-c-|', {
-        a: frame('* 1 EXISTS\r\n'),
-        b: frame('* 2 EXISTS\r\n'),
-        c: frame('garbage never parsed\r\n'),
+        a: responseFrame('* 1 EXISTS\r\n'),
+        b: responseFrame('* 2 EXISTS\r\n'),
+        c: responseFrame('garbage never parsed\r\n'),
       });
       expectObservable(source.pipe(responses(), take(2))).toBe('-x-(y|)', {
         x: { type: 'untagged', kind: 'EXISTS', count: 1 },

@@ -5,22 +5,14 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { IllegalStateError, ImapError } from '../src/errors.js';
-import { Session } from '../src/session/session.js';
-import { ScriptedTransport } from '../src/testing/scripted-transport.js';
-import type { ScriptedTransportOptions } from '../src/testing/scripted-transport.js';
 import { scriptedClient } from '../src/testing/scripted-client.js';
 import { atom, sequenceSet } from '../src/wire/encode.js';
 import type { FetchResponse } from '../src/wire/response-types.js';
-
-function session(greeting: string, respond?: ScriptedTransportOptions['respond']) {
-  const transport = new ScriptedTransport({ respond });
-  transport.receive(greeting);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+import { scriptedSession } from './support/scripted-session.js';
 
 describe('literals and continuation requests', () => {
   it('waits for "+" before sending a synchronising literal, when the server has no LITERAL+', async () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] ready' });
     const done = lastValueFrom(s.execute({ name: 'LOGIN', args: ['zoë', 'pässwörd'], pipeline: 'exclusive' }));
     expect(transport.writtenText).toBe('A1 LOGIN {4}\r\n');
     transport.receive('+ go ahead\r\n');
@@ -33,14 +25,14 @@ describe('literals and continuation requests', () => {
   });
 
   it('sends LITERAL+ literals in one write', () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1 LITERAL+] ready' });
     s.execute({ name: 'LOGIN', args: ['zoë', 'pw'], pipeline: 'exclusive' }).subscribe();
     expect(transport.written.length).toBe(1);
     expect(transport.writtenText).toBe('A1 LOGIN {4+}\r\nzoë pw\r\n');
   });
 
   it('holds other commands while one waits for a continuation, so bytes never interleave', () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] ready' });
     s.execute({ name: 'APPEND', args: ['INBOX', new TextEncoder().encode('Subject: x\r\n\r\nhi')] }).subscribe();
     s.execute({ name: 'NOOP' }).subscribe();
     expect(transport.writtenText).toBe('A1 APPEND INBOX {16}\r\n');
@@ -49,7 +41,7 @@ describe('literals and continuation requests', () => {
   });
 
   it('gives continuation requests to a command that answers them (SASL style)', async () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] ready' });
     const challenges: string[] = [];
     const done = lastValueFrom(
       s.execute({
@@ -73,7 +65,7 @@ describe('literals and continuation requests', () => {
 
 describe('pipelining (RFC 3501 §5.5)', () => {
   it('holds a sequence-number command behind one that may expunge', () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] ready' });
     s.execute({ name: 'EXPUNGE', mayExpunge: true }).subscribe();
     s.execute({ name: 'UID FETCH', args: [sequenceSet('1:*'), atom('FLAGS')] }).subscribe();
     s.execute({ name: 'FETCH', args: [sequenceSet('1:*'), atom('FLAGS')], usesSequenceNumbers: true }).subscribe();
@@ -83,7 +75,7 @@ describe('pipelining (RFC 3501 §5.5)', () => {
   });
 
   it('routes an untagged response to the oldest command that claims it', async () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] ready' });
     const isSearch = (r: { kind: string }) => r.kind === 'SEARCH';
     const first = lastValueFrom(s.execute({ name: 'SEARCH', args: ['SEEN'], claims: isSearch }).pipe(toArray()));
     const second = lastValueFrom(s.execute({ name: 'SEARCH', args: ['UNSEEN'], claims: isSearch }).pipe(toArray()));
@@ -93,7 +85,7 @@ describe('pipelining (RFC 3501 §5.5)', () => {
   });
 
   it('shares untagged responses hot, whether claimed or not', () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] ready' });
     const kinds: string[] = [];
     s.untagged$.subscribe((response) => kinds.push(response.kind));
     s.execute({ name: 'NOOP', claims: (r) => r.kind === 'EXISTS' }).subscribe();
@@ -104,7 +96,7 @@ describe('pipelining (RFC 3501 §5.5)', () => {
 
 describe('streamed literals nobody streams', () => {
   it('are joined into the FETCH response that carries them', async () => {
-    const { transport, session: s } = session('* OK [CAPABILITY IMAP4rev1] ready\r\n');
+    const { transport, session: s } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] ready' });
     const body = new Uint8Array(200_000).map((_, i) => 65 + (i % 26));
     const fetched = lastValueFrom(s.execute({ name: 'FETCH', args: ['1', 'BODY[]'], claims: (r) => r.kind === 'FETCH' }).pipe(toArray()));
     transport.receive('* 1 FETCH (UID 9 BODY[] {200000}\r\n');

@@ -7,18 +7,14 @@ import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { deleteAcl, getAcl, listRights, myRights, setAcl } from '../../src/commands/acl.js';
 import { CapabilityError, IllegalStateError, ImapError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer, scriptedClient } from '../../src/testing/scripted-client.js';
+import { scriptedClient } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const CAPABILITIES = 'IMAP4rev1 LITERAL+ NAMESPACE QUOTA ACL RIGHTS=texk';
 
-function serve(script: ImapServerScript, capabilities = CAPABILITIES) {
-  const transport = new ScriptedTransport({ respond: imapServer(script) });
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] Logged in\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+const serve = (script: ImapServerScript, capabilities = CAPABILITIES) =>
+  scriptedSession({ script, greeting: `* PREAUTH [CAPABILITY ${capabilities}] Logged in` });
 
 describe('getAcl', () => {
   it('reads every identifier with its rights, negative ones included (RFC 4314 §3.6)', async () => {
@@ -114,9 +110,7 @@ describe('myRights and listRights', () => {
   });
 
   it('pipelined, each command keeps its own answer', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive(`* PREAUTH [CAPABILITY ${CAPABILITIES}] hi\r\n`);
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ capabilities: CAPABILITIES });
     const first = lastValueFrom(myRights(session, 'A'));
     const second = lastValueFrom(myRights(session, 'B'));
     expect(transport.writtenText).toBe('A1 MYRIGHTS A\r\nA2 MYRIGHTS B\r\n');
@@ -142,9 +136,7 @@ describe('ACL capability and state', () => {
   });
 
   it('is refused before authentication', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive(`* OK [CAPABILITY ${CAPABILITIES}] ready\r\n`);
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ greeting: `* OK [CAPABILITY ${CAPABILITIES}] ready` });
     await expect(lastValueFrom(myRights(session, 'INBOX'))).rejects.toThrow(IllegalStateError);
     expect(transport.written).toEqual([]);
   });

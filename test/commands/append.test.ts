@@ -5,20 +5,14 @@ import { Observable, Subject, lastValueFrom, map, materialize, toArray } from 'r
 import { describe, expect, it } from 'vitest';
 import { append, multiappend } from '../../src/commands/append.js';
 import { AbortError, ImapError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
 import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
-
-function authenticated(capabilities: string) {
-  const transport = new ScriptedTransport();
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+import { scriptedSession } from '../support/scripted-session.js';
 
 const message = 'Subject: hi\r\n\r\nHello\r\n';
 
 describe('append', () => {
   it('sends flags, date and a LITERAL+ literal in one write, and reads APPENDUID', async () => {
-    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ UIDPLUS');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+ UIDPLUS' });
     const result = lastValueFrom(append(session, 'Entwürfe', message, { flags: ['\\Draft', '$Forwarded'], date: new Date(Date.UTC(2024, 6, 17, 9, 44, 25)) }));
     expect(transport.written).toHaveLength(1);
     expect(transport.writtenText).toBe(`A1 APPEND Entw&APw-rfe (\\Draft $Forwarded) "17-Jul-2024 09:44:25 +0000" {22+}\r\n${message}\r\n`);
@@ -27,7 +21,7 @@ describe('append', () => {
   });
 
   it('waits for the continuation before sending the message without LITERAL+', async () => {
-    const { transport, session } = authenticated('IMAP4rev1');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1' });
     const result = lastValueFrom(append(session, 'INBOX', new TextEncoder().encode(message)));
     expect(transport.writtenText).toBe('A1 APPEND INBOX {22}\r\n');
     transport.receive('+ Ready for literal data\r\n');
@@ -37,7 +31,7 @@ describe('append', () => {
   });
 
   it('reports TRYCREATE and OVERQUOTA in the error code', async () => {
-    const { transport, session } = authenticated('IMAP4rev1 LITERAL+');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+' });
     const missing = lastValueFrom(append(session, 'Nope', message)).catch((e: unknown) => e);
     const full = lastValueFrom(append(session, 'INBOX', message)).catch((e: unknown) => e);
     transport.receive('A1 NO [TRYCREATE] Mailbox does not exist\r\nA2 NO [OVERQUOTA] Quota exceeded\r\n');
@@ -49,7 +43,7 @@ describe('append', () => {
 
 describe('multiappend', () => {
   it('sends every message in one MULTIAPPEND and expands the APPENDUID set', async () => {
-    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ MULTIAPPEND UIDPLUS');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+ MULTIAPPEND UIDPLUS' });
     const result = lastValueFrom(multiappend(session, 'INBOX', [{ message }, { message, flags: ['\\Seen'] }]));
     expect(transport.writtenText).toBe(`A1 APPEND INBOX {22+}\r\n${message} (\\Seen) {22+}\r\n${message}\r\n`);
     transport.receive('A1 OK [APPENDUID 7 10:11] done\r\n');
@@ -57,7 +51,7 @@ describe('multiappend', () => {
   });
 
   it('falls back to pipelined APPENDs without MULTIAPPEND, merging the UIDs in order', async () => {
-    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ UIDPLUS');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+ UIDPLUS' });
     const result = lastValueFrom(multiappend(session, 'INBOX', [{ message }, { message }]));
     expect(transport.writtenText).toBe(`A1 APPEND INBOX {22+}\r\n${message}\r\nA2 APPEND INBOX {22+}\r\n${message}\r\n`);
     transport.receive('A1 OK [APPENDUID 7 20] done\r\nA2 OK [APPENDUID 7 21] done\r\n');
@@ -67,7 +61,7 @@ describe('multiappend', () => {
 
 describe('append of a streamed message', () => {
   it('writes the chunks as they are produced, holding the wire until the literal is complete', async () => {
-    const { transport, session } = authenticated('IMAP4rev1 LITERAL+ UIDPLUS');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+ UIDPLUS' });
     const chunks = new Subject<Uint8Array>();
     const result = lastValueFrom(append(session, 'INBOX', { size: 10, chunks }));
     session.execute({ name: 'NOOP' }).subscribe();
@@ -85,7 +79,7 @@ describe('append of a streamed message', () => {
   });
 
   it('reads an AsyncIterable after the continuation, when the server has no LITERAL+', async () => {
-    const { transport, session } = authenticated('IMAP4rev1');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1' });
     async function* produce() {
       yield new TextEncoder().encode('ab');
       yield new TextEncoder().encode('cd');
@@ -100,7 +94,7 @@ describe('append of a streamed message', () => {
   });
 
   it('closes the connection with AbortError when the chunks do not add up to the size', async () => {
-    const { session } = authenticated('IMAP4rev1 LITERAL+');
+    const { session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+' });
     const chunks = new Subject<Uint8Array>();
     const result = lastValueFrom(append(session, 'INBOX', { size: 10, chunks }).pipe(materialize(), toArray()));
     chunks.next(new Uint8Array([65, 66]));
@@ -113,7 +107,7 @@ describe('append of a streamed message', () => {
   });
 
   it('interrupts an Observable that is still producing when the connection closes', async () => {
-    const { transport, session } = authenticated('IMAP4rev1 LITERAL+');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+' });
     let unsubscribed = false;
     const chunks = new Observable<Uint8Array>((subscriber) => {
       subscriber.next(new Uint8Array([65]));
@@ -138,9 +132,7 @@ class SlowTransport extends ScriptedTransport {
 
 describe('append from a ChunkProducer', () => {
   it('asks for one chunk at a time, each after the socket drained, with the bytes still to send', async () => {
-    const transport = new SlowTransport();
-    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ transport: () => new SlowTransport() });
     const demands: number[] = [];
     const producer = (demand: Observable<number>) =>
       demand.pipe(
@@ -165,7 +157,7 @@ describe('append from a ChunkProducer', () => {
   });
 
   it('loops rather than recurses when the producer answers synchronously: 200,000 chunks', async () => {
-    const { transport, session } = authenticated('IMAP4rev1 LITERAL+');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+' });
     const chunk = new Uint8Array([120]);
     let asked = 0;
     const producer = (demand: Observable<number>) =>
@@ -185,7 +177,7 @@ describe('append from a ChunkProducer', () => {
   });
 
   it('closes the connection with AbortError when the producer emits past the size', async () => {
-    const { session } = authenticated('IMAP4rev1 LITERAL+');
+    const { session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+' });
     const producer = (demand: Observable<number>) => demand.pipe(map((left) => new Uint8Array(left + 1).fill(65)));
     const [notification] = await lastValueFrom(append(session, 'INBOX', { size: 10, chunks: producer }).pipe(materialize(), toArray()));
     expect(notification.error).toBeInstanceOf(AbortError);

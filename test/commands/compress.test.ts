@@ -13,11 +13,11 @@ import { ImapClient } from '../../src/client.js';
 import { compress } from '../../src/commands/compress.js';
 import { noop } from '../../src/commands/noop.js';
 import { CapabilityError, IllegalStateError, ImapError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer, scriptedClient } from '../../src/testing/scripted-client.js';
+import { scriptedClient } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
 import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
 import type { ScriptedTransportOptions } from '../../src/testing/scripted-transport.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const CAPABILITIES = 'IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE QUOTA ACL COMPRESS=DEFLATE';
 
@@ -40,11 +40,10 @@ class RecordingTransport extends ScriptedTransport {
   }
 }
 
-function serve(script: ImapServerScript, greeting = `* PREAUTH [CAPABILITY ${CAPABILITIES}] Logged in`) {
-  const transport = new RecordingTransport({ respond: imapServer(script) });
-  transport.receive(`${greeting}\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+const recording = (options: ScriptedTransportOptions) => new RecordingTransport(options);
+
+const serve = (script: ImapServerScript, greeting = `* PREAUTH [CAPABILITY ${CAPABILITIES}] Logged in`) =>
+  scriptedSession({ script, greeting, transport: recording });
 
 /** Lets the asap-scheduled work of `connect({ compress: true })` run. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -59,9 +58,7 @@ describe('compress', () => {
   });
 
   it('runs alone: commands asked for meanwhile are written only once the transport compresses', async () => {
-    const transport = new RecordingTransport();
-    transport.receive(`* PREAUTH [CAPABILITY ${CAPABILITIES}] hi\r\n`);
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ capabilities: CAPABILITIES, transport: recording });
     const compressed = lastValueFrom(compress(session));
     const nooped = lastValueFrom(noop(session));
     expect(transport.events).toEqual(['A1 COMPRESS DEFLATE']);
@@ -73,9 +70,7 @@ describe('compress', () => {
   });
 
   it('stops reading at the OK: bytes after it in the same chunk go to the inflater, never to the plain parser', async () => {
-    const transport = new RecordingTransport();
-    transport.receive(`* PREAUTH [CAPABILITY ${CAPABILITIES}] hi\r\n`);
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ capabilities: CAPABILITIES, transport: recording });
     const seen: string[] = [];
     session.untagged$.subscribe((response) => seen.push(response.kind));
     const compressed = lastValueFrom(compress(session));

@@ -8,20 +8,17 @@ import { copy, move } from '../../src/commands/copy-move.js';
 import { expunge, uidExpunge } from '../../src/commands/expunge.js';
 import { MAX_COMMAND_LINE } from '../../src/commands/split-ids.js';
 import { CapabilityError, IllegalStateError, ImapError, ReadOnlyError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const selected = '* 10 EXISTS\r\n* OK [UIDVALIDITY 3857529045] UIDs valid\r\n* OK [UIDNEXT 4392] next\r\n';
 
 /** A session with INBOX selected (read-write unless `readOnly`), the transport's record cleared. */
 async function selectedSession(script: ImapServerScript, capabilities = 'IMAP4rev1 UIDPLUS MOVE', readOnly = false) {
-  const transport = new ScriptedTransport({
-    respond: imapServer({ SELECT: `${selected}$tag OK [${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] done\r\n`, ...script }),
+  const { transport, session } = scriptedSession({
+    capabilities,
+    script: { SELECT: `${selected}$tag OK [${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] done\r\n`, ...script },
   });
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
   await lastValueFrom(session.execute({ name: 'SELECT', args: ['INBOX'], pipeline: 'exclusive', selects: { mailbox: 'INBOX', readOnly } }));
   const sent = transport.writtenText.length;
   return { session, written: () => transport.writtenText.slice(sent) };
@@ -68,9 +65,7 @@ describe('copy', () => {
   });
 
   it('needs a selected mailbox', async () => {
-    const transport = new ScriptedTransport({ respond: imapServer({}) });
-    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1', script: {} });
     await expect(lastValueFrom(copy(session, 1, 'Archive'))).rejects.toBeInstanceOf(IllegalStateError);
     expect(transport.writtenText).toBe('');
   });

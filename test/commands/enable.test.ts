@@ -10,18 +10,15 @@ import { expunge } from '../../src/commands/expunge.js';
 import { noop } from '../../src/commands/noop.js';
 import { selectFolder } from '../../src/commands/select.js';
 import { CapabilityError, IllegalStateError, ImapError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer, scriptedClient } from '../../src/testing/scripted-client.js';
+import { scriptedClient } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import type { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const CAPABILITIES = 'IMAP4rev1 LITERAL+ ENABLE CONDSTORE QRESYNC UIDPLUS';
 
-function serve(script: ImapServerScript = {}, greeting = `* PREAUTH [CAPABILITY ${CAPABILITIES}] Dovecot ready.`) {
-  const transport = new ScriptedTransport({ respond: imapServer(script) });
-  transport.receive(`${greeting}\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+const serve = (script: ImapServerScript = {}, greeting = `* PREAUTH [CAPABILITY ${CAPABILITIES}] Dovecot ready.`) =>
+  scriptedSession({ script, greeting });
 
 const lines = (transport: ScriptedTransport) => transport.writtenText.split('\r\n').filter((line) => line !== '');
 
@@ -85,9 +82,7 @@ describe('enable', () => {
   });
 
   it('runs alone: a command asked for meanwhile waits for its OK', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive(`* PREAUTH [CAPABILITY ${CAPABILITIES}] hi\r\n`);
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ capabilities: CAPABILITIES });
     const enabled = lastValueFrom(enable(session, ['CONDSTORE']));
     const nooped = lastValueFrom(noop(session));
     expect(transport.writtenText).toBe('A1 ENABLE CONDSTORE\r\n');

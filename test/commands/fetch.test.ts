@@ -6,34 +6,20 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fetch, responseItemName, streamFetch } from '../../src/commands/fetch.js';
 import type { FetchEvent, FetchedMessage } from '../../src/commands/fetch.js';
-import { selectFolder } from '../../src/commands/select.js';
 import { IllegalStateError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
-
-/** A session with INBOX selected; `transport.writtenText` starts after the SELECT. */
-async function selected() {
-  const transport = new ScriptedTransport();
-  transport.receive('* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n');
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
-  const done = lastValueFrom(selectFolder(session, 'INBOX'));
-  transport.receive('* 3 EXISTS\r\nA1 OK [READ-WRITE] done\r\n');
-  await done;
-  transport.written.length = 0;
-  return { transport, session };
-}
+import { scriptedSession, selectedInbox } from '../support/scripted-session.js';
 
 const envelope = '("Tue, 3 Sep 2024 10:00:00 +0000" "Hello" (("Ann" NIL "ann" "example.org")) NIL NIL NIL NIL NIL NIL "<1@example.org>")';
 
 describe('fetch', () => {
   it('writes UID FETCH with the items and modifiers as IMAPClient takes them', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     fetch(session, [1, 2, 3, 7], ['FLAGS', 'BODY.PEEK[HEADER.FIELDS (SUBJECT)]'], { modifiers: ['CHANGEDSINCE 42'] }).subscribe();
     expect(transport.writtenText).toBe('A2 UID FETCH 1:3,7 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)]) (CHANGEDSINCE 42)\r\n');
   });
 
   it('sends a lone macro bare, as the grammar requires, and expands what it stands for', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const all = lastValueFrom(fetch(session, 4, 'fast').pipe(toArray()));
     expect(transport.writtenText).toBe('A2 UID FETCH 4 fast\r\n');
     transport.receive('* 1 FETCH (UID 4 FLAGS () INTERNALDATE "02-Jan-2023 03:04:05 +0000" RFC822.SIZE 120)\r\nA2 OK done\r\n');
@@ -42,7 +28,7 @@ describe('fetch', () => {
   });
 
   it('emits each message as soon as its answer is complete, before the tagged OK', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const seen: number[] = [];
     const all = lastValueFrom(fetch(session, '1:*', ['FLAGS', 'ENVELOPE']).pipe(toArray()));
     fetch(session, '1:*', ['FLAGS', 'ENVELOPE']).subscribe((message) => seen.push(message.id));
@@ -59,7 +45,7 @@ describe('fetch', () => {
   });
 
   it('merges several responses for one message, and keys body sections as the server named them', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const all = lastValueFrom(fetch(session, 10, ['BODY.PEEK[HEADER]', 'BODY.PEEK[TEXT]<0.5>']).pipe(toArray()));
     transport.receive('* 1 FETCH (UID 10 BODY[HEADER] {14}\r\nSubject: x\r\n\r\n)\r\n');
     transport.receive('* 1 FETCH (UID 10 BODY[TEXT]<0> {5}\r\nHello)\r\nA2 OK done\r\n');
@@ -71,7 +57,7 @@ describe('fetch', () => {
   });
 
   it('keeps unsolicited FETCH responses (another client changing flags) out of the result', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const kinds: string[] = [];
     session.untagged$.subscribe((response) => kinds.push(response.kind));
     const all = lastValueFrom(fetch(session, '10:11', ['ENVELOPE']).pipe(toArray()));
@@ -82,7 +68,7 @@ describe('fetch', () => {
   });
 
   it('keeps a FETCH for a UID outside the set out of the result, even when it carries an item asked for', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const all = lastValueFrom(fetch(session, [10, 12, 14], ['FLAGS']).pipe(toArray()));
     expect(transport.writtenText).toBe('A2 UID FETCH 10,12,14 (FLAGS)\r\n');
     // 11 and 99 are other clients' flag changes, between and after the ranges asked for.
@@ -92,7 +78,7 @@ describe('fetch', () => {
   });
 
   it("does not let another client's flag change stand in for a message's answer", async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const all = lastValueFrom(fetch(session, '10:20', ['FLAGS', 'ENVELOPE']).pipe(toArray()));
     // Dovecot adds the UID to unsolicited FETCHes while a UID command runs; without it, the
     // response cannot be a UID FETCH answer at all.
@@ -107,7 +93,7 @@ describe('fetch', () => {
   });
 
   it('uses sequence numbers without uid', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const all = lastValueFrom(fetch(session, '2', 'FLAGS', { uid: false }).pipe(toArray()));
     expect(transport.writtenText).toBe('A2 FETCH 2 (FLAGS)\r\n');
     transport.receive('* 2 FETCH (FLAGS ())\r\nA2 OK done\r\n');
@@ -115,7 +101,7 @@ describe('fetch', () => {
   });
 
   it('collects UID-only answers, with and without UID FETCH', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const bySeq = lastValueFrom(fetch(session, '1:2', ['UID'], { uid: false }).pipe(toArray()));
     const byUid = lastValueFrom(fetch(session, '1:*', 'UID').pipe(toArray()));
     transport.receive('* 1 FETCH (UID 10)\r\n* 2 FETCH (UID 11)\r\nA2 OK done\r\n* 1 FETCH (UID 10)\r\nA3 OK done\r\n');
@@ -124,9 +110,7 @@ describe('fetch', () => {
   });
 
   it('is refused with IllegalStateError while no mailbox is selected', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1' });
     await expect(lastValueFrom(fetch(session, 1, 'FLAGS'))).rejects.toBeInstanceOf(IllegalStateError);
     expect(transport.writtenText).toBe('');
   });
@@ -134,7 +118,7 @@ describe('fetch', () => {
 
 describe('streamFetch', () => {
   it('emits a large body as it arrives, with progress, then the message without the bytes', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const events: FetchEvent[] = [];
     const done = lastValueFrom(streamFetch(session, 10, ['UID', 'BODY.PEEK[]']).pipe(toArray()));
     streamFetch(session, 10, ['UID', 'BODY.PEEK[]']).subscribe((event) => events.push(event));
@@ -168,7 +152,7 @@ describe('responseItemName', () => {
 
 describe('pipelined fetches of the same message', () => {
   it('each get their own answer, even when the server answers both before either completes', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const first = lastValueFrom(fetch(session, 10, 'FLAGS').pipe(toArray()));
     const second = lastValueFrom(fetch(session, 10, 'FLAGS').pipe(toArray()));
     transport.receive('* 1 FETCH (UID 10 FLAGS (\\Seen))\r\n* 1 FETCH (UID 10 FLAGS (\\Seen \\Flagged))\r\nA2 OK done\r\nA3 OK done\r\n');
@@ -177,7 +161,7 @@ describe('pipelined fetches of the same message', () => {
   });
 
   it('a streamed body goes to the command whose answer it is, not to a later streaming one', async () => {
-    const { transport, session } = await selected();
+    const { transport, session } = await selectedInbox();
     const joined = lastValueFrom(fetch(session, 10, 'BODY.PEEK[]').pipe(toArray()));
     const events: FetchEvent[] = [];
     streamFetch(session, 11, 'BODY.PEEK[]').subscribe((event) => events.push(event));

@@ -22,23 +22,11 @@ import type { StatusItem } from '../../src/commands/folders.js';
 import { namespace } from '../../src/commands/namespace.js';
 import { ARCHIVE, DRAFTS, JUNK, SENT, TRASH } from '../../src/constants.js';
 import { CapabilityError, IllegalStateError, ImapError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer, scriptedClient } from '../../src/testing/scripted-client.js';
+import { scriptedClient } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
-function serve(script: ImapServerScript, capabilities = 'IMAP4rev1 LITERAL+') {
-  const transport = new ScriptedTransport({ respond: imapServer(script) });
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
-
-/** A server that answers nothing by itself: the test plays its lines with `receive`. */
-function silent(capabilities = 'IMAP4rev1 LITERAL+') {
-  const transport = new ScriptedTransport();
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+const serve = (script: ImapServerScript, capabilities?: string) => scriptedSession({ script, capabilities });
 
 /** Dovecot's answer to LIST "" "*" for an account with a few odd names. */
 const dovecotList =
@@ -97,7 +85,7 @@ describe('listFolders', () => {
   });
 
   it('takes no LIST line meant for an earlier command, and no unrelated untagged data', async () => {
-    const { transport, session } = silent();
+    const { transport, session } = scriptedSession();
     const first = lastValueFrom(listFolders(session, '', 'a'));
     const second = lastValueFrom(listFolders(session, '', 'b'));
     expect(transport.writtenText).toBe('A1 LIST "" a\r\nA2 LIST "" b\r\n');
@@ -107,9 +95,7 @@ describe('listFolders', () => {
   });
 
   it('is refused before login with IllegalStateError, sending nothing', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive('* OK [CAPABILITY IMAP4rev1] hi\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] hi' });
     await expect(lastValueFrom(listFolders(session))).rejects.toBeInstanceOf(IllegalStateError);
     expect(transport.writtenText).toBe('');
   });
@@ -151,7 +137,7 @@ describe('listFolders with status', () => {
   });
 
   it('falls back to LIST, then one STATUS per selectable folder, all pipelined', async () => {
-    const { transport, session } = silent('IMAP4rev1 LITERAL+ CONDSTORE');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1 LITERAL+ CONDSTORE' });
     const result = lastValueFrom(listFolders(session, '', '*', { status: ['MESSAGES', 'HIGHESTMODSEQ'] }));
     expect(transport.writtenText).toBe('A1 LIST "" "*"\r\n');
     transport.receive(
@@ -178,14 +164,13 @@ describe('listFolders with status', () => {
   });
 
   it('asks CAPABILITY first when the capabilities are unknown', async () => {
-    const transport = new ScriptedTransport({
-      respond: imapServer({
+    const { transport, session } = scriptedSession({
+      greeting: '* PREAUTH hi',
+      script: {
         CAPABILITY: '* CAPABILITY IMAP4rev1 LIST-EXTENDED LIST-STATUS SPECIAL-USE\r\n$tag OK done\r\n',
         LIST: '* LIST () "/" INBOX\r\n* STATUS INBOX (UIDNEXT 7)\r\n$tag OK done\r\n',
-      }),
+      },
     });
-    transport.receive('* PREAUTH hi\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
     const folders = await lastValueFrom(listFolders(session, '', '*', { status: ['UIDNEXT'] }));
     expect(transport.writtenText).toBe('A1 CAPABILITY\r\nA2 LIST "" "*" RETURN (CHILDREN SPECIAL-USE STATUS (UIDNEXT))\r\n');
     expect(folders).toEqual([{ flags: [], delimiter: '/', name: 'INBOX', status: { uidNext: 7 } }]);
@@ -355,7 +340,7 @@ describe('create, rename, delete, subscribe, unsubscribe', () => {
   });
 
   it('send the names as given when folderEncode is off: a literal for non-ASCII, synchronising without LITERAL+', async () => {
-    const { transport, session } = silent('IMAP4rev1');
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1' });
     const created = lastValueFrom(createFolder(session, 'Entwürfe', { folderEncode: false }));
     expect(transport.writtenText).toBe('A1 CREATE {9}\r\n');
     transport.receive('+ OK\r\n');
@@ -365,7 +350,7 @@ describe('create, rename, delete, subscribe, unsubscribe', () => {
   });
 
   it('run alone: a CREATE waits for the LIST before it, and a STATUS after it waits for the CREATE', async () => {
-    const { transport, session } = silent();
+    const { transport, session } = scriptedSession();
     const listed = lastValueFrom(listFolders(session, '', 'x'));
     const created = lastValueFrom(createFolder(session, 'x'));
     const status = lastValueFrom(folderStatus(session, 'x', ['MESSAGES']));

@@ -7,21 +7,17 @@ import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { id, ID_MAX_FIELDS } from '../../src/commands/id.js';
 import { CapabilityError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer, scriptedClient } from '../../src/testing/scripted-client.js';
+import { scriptedClient } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
 import { parseResponse } from '../../src/wire/parse-response.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const CYRUS =
   '* ID ("name" "Cyrus" "version" "1.5" "os" "sunos" "os-version" "5.5" "support-url" "mailto:cyrus-bugs+@andrew.cmu.edu")\r\n' +
   '$tag OK ID command completed\r\n';
 
-function serve(script: ImapServerScript, greeting = '* OK [CAPABILITY IMAP4rev1 ID LITERAL+] ready') {
-  const transport = new ScriptedTransport({ respond: imapServer(script) });
-  transport.receive(`${greeting}\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+const serve = (script: ImapServerScript, greeting = '* OK [CAPABILITY IMAP4rev1 ID LITERAL+] ready') =>
+  scriptedSession({ script, greeting });
 
 describe('id', () => {
   it('sends ID NIL without params and returns the server parameters (RFC 2971 §3.2)', async () => {

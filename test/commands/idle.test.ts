@@ -11,10 +11,11 @@ import type { IdleOptions, MailboxEvent } from '../../src/commands/idle.js';
 import { selectFolder } from '../../src/commands/select.js';
 import { addFlags } from '../../src/commands/store.js';
 import { AbortError, IllegalStateError, ImapError, ProtocolError, TimeoutError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
+import type { Session } from '../../src/session/session.js';
 import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
 import { parseResponse } from '../../src/wire/parse-response.js';
 import type { UntaggedResponse } from '../../src/wire/response-types.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const encoder = new TextEncoder();
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,7 +23,8 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A session over a server that answers IDLE with `+ idling` and DONE with the tagged OK. */
 function idleServer(options: { capabilities?: string; greeting?: 'PREAUTH' | 'OK'; answerDone?: boolean } = {}) {
   let idleTag: string | null = null;
-  const transport = new ScriptedTransport({
+  const { transport, session } = scriptedSession({
+    greeting: `* ${options.greeting ?? 'PREAUTH'} [CAPABILITY ${options.capabilities ?? 'IMAP4rev1 IDLE'}] ready`,
     respond: (line) => {
       if (line === 'DONE') {
         const tag = idleTag;
@@ -45,8 +47,6 @@ function idleServer(options: { capabilities?: string; greeting?: 'PREAUTH' | 'OK
       }
     },
   });
-  transport.receive(`* ${options.greeting ?? 'PREAUTH'} [CAPABILITY ${options.capabilities ?? 'IMAP4rev1 IDLE'}] ready\r\n`);
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
   const lines = () => transport.writtenText.split('\r\n').filter((line) => line !== '');
   return { transport, session, lines, idling: () => idleTag !== null };
 }
@@ -134,14 +134,10 @@ describe('idle()', () => {
 
   it('writes DONE through the session, so that the traffic log shows it', async () => {
     const traffic: string[] = [];
-    const transport = new ScriptedTransport({
+    const { session } = scriptedSession({
+      greeting: '* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready',
       respond: (line) => (line === 'DONE' ? 'A1 OK Idle completed.\r\n' : line.endsWith(' IDLE') ? '+ idling\r\n' : undefined),
-    });
-    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n');
-    const session = new Session(transport, {
-      commandTimeout: 0,
-      greetingTimeout: 0,
-      logger: { traffic: ({ direction, text }) => traffic.push(`${direction === 'client' ? 'C' : 'S'}: ${text}`) },
+      sessionOptions: { logger: { traffic: ({ direction, text }) => traffic.push(`${direction === 'client' ? 'C' : 'S'}: ${text}`) } },
     });
     const subscription = idle(session).subscribe();
     await wait(5);
@@ -191,9 +187,10 @@ describe('idle()', () => {
   });
 
   it('fails with the server’s answer when it refuses IDLE', async () => {
-    const transport = new ScriptedTransport({ respond: (line) => `${line.split(' ')[0]} BAD [CLIENTBUG] IDLE not now\r\n` });
-    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { session } = scriptedSession({
+      greeting: '* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready',
+      respond: (line) => `${line.split(' ')[0]} BAD [CLIENTBUG] IDLE not now\r\n`,
+    });
     const error = await lastValueFrom(idle(session)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImapError);
     expect(error).toMatchObject({ command: 'IDLE', status: 'BAD', code: 'CLIENTBUG', text: 'IDLE not now' });
@@ -244,7 +241,8 @@ describe('idle()', () => {
   it('polls with NOOP where the server has no IDLE, and reports what the NOOP brings', async () => {
     const polls: string[] = [];
     let exists = 3;
-    const transport = new ScriptedTransport({
+    const { session } = scriptedSession({
+      greeting: '* PREAUTH [CAPABILITY IMAP4rev1] ready',
       respond: (line) => {
         const [tag, name] = line.split(' ');
         polls.push(name);
@@ -252,8 +250,6 @@ describe('idle()', () => {
         return `* ${++exists} EXISTS\r\n${tag} OK NOOP completed.\r\n`;
       },
     });
-    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
     await lastValueFrom(selectFolder(session, 'INBOX'));
     const events = await firstValueFrom(idle(session, { pollInterval: 10 }).pipe(take(3), toArray()));
     expect(events).toEqual([

@@ -6,19 +6,15 @@ import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { getQuota, getQuotaByRoot, getQuotaRoot, setQuota, setQuotas } from '../../src/commands/quota.js';
 import { CapabilityError, IllegalStateError, ImapError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer, scriptedClient } from '../../src/testing/scripted-client.js';
+import { scriptedClient } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const DOVECOT = 'IMAP4rev1 LITERAL+ NAMESPACE QUOTA ACL RIGHTS=texk COMPRESS=DEFLATE';
 const RFC9208 = 'IMAP4rev1 QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE';
 
-function serve(script: ImapServerScript, capabilities = DOVECOT) {
-  const transport = new ScriptedTransport({ respond: imapServer(script) });
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] Logged in\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+const serve = (script: ImapServerScript, capabilities = DOVECOT) =>
+  scriptedSession({ script, greeting: `* PREAUTH [CAPABILITY ${capabilities}] Logged in` });
 
 const DOVECOT_QUOTAROOT =
   '* QUOTAROOT INBOX "User quota"\r\n* QUOTA "User quota" (STORAGE 10 1024 MESSAGE 2 50)\r\n$tag OK Getquotaroot completed (0.002 + 0.000 + 0.001 secs).\r\n';
@@ -186,9 +182,7 @@ describe('QUOTA capabilities and states', () => {
   });
 
   it('is refused before authentication', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive(`* OK [CAPABILITY ${DOVECOT}] ready\r\n`);
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ greeting: `* OK [CAPABILITY ${DOVECOT}] ready` });
     await expect(lastValueFrom(getQuotaRoot(session, 'INBOX'))).rejects.toThrow(IllegalStateError);
     expect(transport.written).toEqual([]);
   });

@@ -10,21 +10,13 @@ import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { esearch, gmailSearch, search, SequenceSetView, sort, sortKeys, thread } from '../../src/commands/search.js';
 import type { SearchCriteria, SearchCriteriaObject } from '../../src/commands/search.js';
-import { selectFolder } from '../../src/commands/select.js';
 import { CapabilityError, IllegalStateError, ImapError, InvalidCriteriaError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
 import { scriptedClient } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import { scriptedSession, selectedInbox } from '../support/scripted-session.js';
 
 /** A session with INBOX selected; `written()` starts after the SELECT, byte for byte (latin1). */
 async function selected(capabilities = 'IMAP4rev1 LITERAL+') {
-  const transport = new ScriptedTransport();
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
-  const done = lastValueFrom(selectFolder(session, 'INBOX'));
-  transport.receive('* 3 EXISTS\r\nA1 OK [READ-WRITE] done\r\n');
-  await done;
-  transport.written.length = 0;
+  const { transport, session } = await selectedInbox({ capabilities });
   const written = () => Buffer.concat(transport.written).toString('latin1');
   return { transport, session, written };
 }
@@ -232,9 +224,7 @@ describe('search', () => {
   });
 
   it('needs a selected mailbox', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive('* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ capabilities: 'IMAP4rev1' });
     const { error } = await settle(search(session));
     expect(error).toBeInstanceOf(IllegalStateError);
     expect(transport.writtenText).toBe('');

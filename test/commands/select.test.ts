@@ -6,22 +6,17 @@ import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { closeFolder, selectFolder, unselectFolder } from '../../src/commands/select.js';
 import { IllegalStateError, ReadOnlyError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { imapServer } from '../../src/testing/scripted-client.js';
 import type { ImapServerScript } from '../../src/testing/scripted-client.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
 import { atom } from '../../src/wire/encode.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const selectedInbox =
   '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n* 172 EXISTS\r\n* 1 RECENT\r\n' +
   '* OK [UNSEEN 12] first unseen\r\n* OK [UIDVALIDITY 3857529045] UIDs valid\r\n* OK [UIDNEXT 4392] next\r\n' +
   '* OK [PERMANENTFLAGS (\\Deleted \\Seen \\*)] limited\r\n* OK [HIGHESTMODSEQ 715194045007] modseq\r\n';
 
-function serve(script: ImapServerScript, capabilities = 'IMAP4rev1 LITERAL+ UNSELECT CONDSTORE QRESYNC') {
-  const transport = new ScriptedTransport({ respond: imapServer(script) });
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
-  return { transport, session: new Session(transport, { commandTimeout: 0, greetingTimeout: 0 }) };
-}
+const serve = (script: ImapServerScript, capabilities = 'IMAP4rev1 LITERAL+ UNSELECT CONDSTORE QRESYNC') =>
+  scriptedSession({ script, capabilities });
 
 describe('selectFolder', () => {
   it('sends SELECT and returns the mailbox as the server described it', async () => {
@@ -104,9 +99,7 @@ describe('selectFolder', () => {
   });
 
   it('is refused before login with IllegalStateError', async () => {
-    const transport = new ScriptedTransport();
-    transport.receive('* OK [CAPABILITY IMAP4rev1] hi\r\n');
-    const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport, session } = scriptedSession({ greeting: '* OK [CAPABILITY IMAP4rev1] hi' });
     await expect(lastValueFrom(selectFolder(session, 'INBOX'))).rejects.toBeInstanceOf(IllegalStateError);
     expect(transport.writtenText).toBe('');
   });

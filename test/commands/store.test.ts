@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { selectFolder } from '../../src/commands/select.js';
 import { idMatcher, MAX_COMMAND_LINE, splitSequenceSet } from '../../src/commands/split-ids.js';
 import {
   addFlags,
@@ -22,20 +21,11 @@ import {
 } from '../../src/commands/store.js';
 import { expandSequenceSet } from '../../src/codec/sequence-set.js';
 import { CapabilityError, IllegalStateError, ImapError, ProtocolError, ReadOnlyError } from '../../src/errors.js';
-import { Session } from '../../src/session/session.js';
-import { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import type { ScriptedTransport } from '../../src/testing/scripted-transport.js';
+import { scriptedSession, selectedInbox } from '../support/scripted-session.js';
 
 /** A session with INBOX selected; `transport.writtenText` starts after the SELECT. */
-async function selected(capabilities = 'IMAP4rev1 LITERAL+ CONDSTORE', readonly = false) {
-  const transport = new ScriptedTransport();
-  transport.receive(`* PREAUTH [CAPABILITY ${capabilities}] hi\r\n`);
-  const session = new Session(transport, { commandTimeout: 0, greetingTimeout: 0 });
-  const done = lastValueFrom(selectFolder(session, 'INBOX', { readonly }));
-  transport.receive(`* 3 EXISTS\r\nA1 OK [${readonly ? 'READ-ONLY' : 'READ-WRITE'}] done\r\n`);
-  await done;
-  transport.written.length = 0;
-  return { transport, session };
-}
+const selected = (capabilities = 'IMAP4rev1 LITERAL+ CONDSTORE', readonly = false) => selectedInbox({ capabilities, readonly });
 
 const lines = (transport: ScriptedTransport) => transport.writtenText.split('\r\n').filter((line) => line !== '');
 
@@ -130,9 +120,7 @@ describe('STORE', () => {
     const { transport, session } = await selected('IMAP4rev1', true);
     await expect(lastValueFrom(addFlags(session, 1, '\\Seen'))).rejects.toBeInstanceOf(ReadOnlyError);
     expect(transport.writtenText).toBe('');
-    const other = new ScriptedTransport();
-    other.receive('* PREAUTH hi\r\n');
-    const unselected = new Session(other, { commandTimeout: 0, greetingTimeout: 0 });
+    const { transport: other, session: unselected } = scriptedSession({ greeting: '* PREAUTH hi' });
     await expect(lastValueFrom(setFlags(unselected, 1, []))).rejects.toBeInstanceOf(IllegalStateError);
     expect(other.writtenText).toBe('');
   });
